@@ -1,0 +1,20 @@
+/** `gastric-ai` command line: one sub-command per verb, each in its own module. */
+import { Command } from 'commander';
+import { registerConfigCommands } from './config-command';
+import { registerDemoCommand } from './demo-command';
+import { registerSynthCommand } from './synth-command';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('gastric-ai')
+    .description('AI node for gastric cancer studies next to a PACS (demo models are synthetic: not for clinical use)')
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      // commander already printed the message; keep its exit code (0 for --help/--version).
+      process.exit(err.exitCode);
+    });
+  registerConfigCommands(program);
+  registerSynthCommand(program);
+  registerDemoCommand(program);
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,99 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, envOverrides, loadConfig, maskSecrets } from '../../src/config/load';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gastric-config-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function writeFile(name: string, text: string): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function problemsOf(fn: () => unknown): Array<{ path: string; message: string }> {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  test('the documented default file is a complete, valid configuration', () => {
+    const { config } = loadConfig({ env: {} });
+    expect(config.ingest.dimse.port).toBe(11112);
+    expect(config.node.aet).toBe('GASTRIC_AI');
+    expect(config.routing.rules.map((r) => r.modality)).toEqual(['ES', 'CT', 'PT']);
+  });
+
+  test('a partial override file, then environment variables, take precedence', () => {
+    const file = writeFile('override.yaml', 'ingest:\n  dimse:\n    port: 11200\n    allowedCallingAets: [ORTHANC]\nqueue: { concurrency: 2 }\n');
+    const { config, sources } = loadConfig({
+      file,
+      env: { GASTRIC_AI__INGEST__DIMSE__PORT: '11300', GASTRIC_AI__INGEST__DIMSE__MAX_PDU_LENGTH: '131072', GASTRIC_AI__NODE__AET: 'AI_NODE' },
+    });
+    expect(sources).toHaveLength(2);
+    expect(config.ingest.dimse.port).toBe(11300);
+    expect(config.ingest.dimse.maxPduLength).toBe(131072);
+    expect(config.ingest.dimse.allowedCallingAets).toEqual(['ORTHANC']);
+    expect(config.queue.concurrency).toBe(2);
+    expect(config.queue.maxAttempts).toBe(5);
+    expect(config.node.aet).toBe('AI_NODE');
+  });
+
+  test('GASTRIC_AI_CONFIG names the override file when --config is not given', () => {
+    const file = writeFile('env-named.json', JSON.stringify({ api: { port: 9090 } }));
+    expect(loadConfig({ env: { GASTRIC_AI_CONFIG: file } }).config.api.port).toBe(9090);
+  });
+
+  test('every problem is reported with its path', () => {
+    const file = writeFile(
+      'bad.yaml',
+      [
+        'node: { aet: "THIS_AE_TITLE_IS_TOO_LONG" }',
+        'ingest:',
+        '  dimse: { port: 70000, maxAssociations: 0, colour: blue }',
+        '  dicomweb: { url: "ftp://pacs", auth: { type: basic, username: u } }',
+        'triage: { urgentProbability: 0.4, suspiciousProbability: 0.6 }',
+        'export: { target: archive }',
+        'inference: { engine: cuda }',
+      ].join('\n'),
+    );
+    const problems = problemsOf(() => loadConfig({ file, env: { GASTRIC_AI__QUEUE__CONCURRENCY: 'many' } }));
+    const byPath = Object.fromEntries(problems.map((p) => [p.path, p.message]));
+    expect(byPath['ingest.dimse.port']).toBe('expected integer 1-65535');
+    expect(byPath['ingest.dimse.maxAssociations']).toBe('expected integer 1-256');
+    expect(byPath['ingest.dimse.colour']).toBe('unknown key');
+    expect(byPath['node.aet']).toMatch(/AE title/);
+    expect(byPath['ingest.dicomweb.url']).toBe('expected http(s) URL');
+    expect(byPath['ingest.dicomweb.auth.password']).toBeDefined();
+    expect(byPath['queue.concurrency']).toBe('expected integer 1-64');
+    expect(byPath['inference.engine']).toBe('expected auto, onnx or tfjs');
+    expect(byPath['triage.suspiciousProbability']).toMatch(/<= urgentProbability/);
+    expect(problems.length).toBeGreaterThanOrEqual(9);
+  });
+
+  test('the export target must name a destination', () => {
+    const file = writeFile('export.yaml', 'export: { target: archive }\n');
+    expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([{ path: 'export.target', message: 'expected "source" or a destination name (none defined)' }]);
+  });
+
+  test('unreadable and unparsable files are problems, not crashes', () => {
+    const broken = writeFile('broken.yaml', 'node: [unclosed\n');
+    expect(problemsOf(() => loadConfig({ file: broken, env: {} }))[0].message).toMatch(/not valid YAML/);
+    expect(problemsOf(() => loadConfig({ file: path.join(tmp, 'absent.yaml'), env: {} }))[0].message).toMatch(/ENOENT/);
+  });
+
+  test('environment values parse as JSON when they can, else stay text', () => {
+    expect(envOverrides({ GASTRIC_AI__A__B_C: '[1,2]', GASTRIC_AI__A__D: 'plain text', OTHER: '1' })).toEqual({ a: { bC: [1, 2], d: 'plain text' } });
+  });
+
+  test('secrets are masked for printing', () => {
+    const masked = maskSecrets({ auth: { type: 'basic', username: 'u', password: 'hunter2' }, list: [{ token: 't' }] });
+    expect(masked).toEqual({ auth: { type: 'basic', username: 'u', password: '********' }, list: [{ token: '********' }] });
+  });
+});
