@@ -2,7 +2,7 @@
 #
 # Targets:
 #   runtime (default, CPU)  docker build -t gastric-ai-node .
-#   gpu     (CUDA 11.8)     docker build --target gpu -t gastric-ai-node:gpu .
+#   gpu     (CUDA)          docker build --target gpu -t gastric-ai-node:gpu .
 # docker-compose.yml builds both (the gpu one under the "gpu" profile).
 # Only the files the node needs are copied; a .dockerignore listing node_modules/, dist/ and .git/ would keep the
 # build context small. Run it with an init process (compose: `init: true`) so that signals reach node.
@@ -26,18 +26,23 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------------------------
-# gpu: CUDA 11.8 + cuDNN 8, the one CUDA line that both GPU back-ends support:
-#   @tensorflow/tfjs-node-gpu 4.x bundles TensorFlow 2.9 (CUDA 11.2+, cuDNN 8);
-#   onnxruntime-node 1.21 is the last release with CUDA 11 execution-provider binaries (1.22+ needs CUDA 12).
+# gpu: CUDA 12 + cuDNN 9 for onnxruntime-node (its CUDA execution provider is CUDA 12 only since 1.22; the
+# install script downloads it when ONNXRUNTIME_NODE_INSTALL=cuda12), plus the CUDA 11.8 + cuDNN 8 runtime
+# libraries that @tensorflow/tfjs-node-gpu 4.x needs (it bundles TensorFlow 2.9, built for CUDA 11.2+/cuDNN 8;
+# the sonames differ from CUDA 12's, so both sets coexist). Without them TensorFlow falls back to the CPU.
 # Native addons are installed here (Ubuntu 22.04 glibc), not copied from the Debian build stage.
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS node-binaries
 
-FROM nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04 AS gpu
+FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04 AS gpu
 ENV DEBIAN_FRONTEND=noninteractive
+# The NVIDIA apt repository is already configured in nvidia/cuda images.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
+      cuda-cudart-11-8 libcublas-11-8 libcufft-11-8 libcurand-11-8 libcusolver-11-8 libcusparse-11-8 \
+      libcudnn8=8.9.7.29-1+cuda11.8 \
  && rm -rf /var/lib/apt/lists/*
+ENV LD_LIBRARY_PATH=/usr/local/nvidia/lib:/usr/local/nvidia/lib64:/usr/local/cuda-11.8/targets/x86_64-linux/lib
 COPY --from=node-binaries /usr/local/bin/node /usr/local/bin/node
 COPY --from=node-binaries /usr/local/lib/node_modules /usr/local/lib/node_modules
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
@@ -45,9 +50,9 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && node --version && npm --version
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN ONNXRUNTIME_NODE_INSTALL_CUDA=v11 npm ci --omit=dev --no-audit --no-fund \
- && ONNXRUNTIME_NODE_INSTALL_CUDA=v11 npm install --no-save --omit=dev --no-audit --no-fund \
-      @tensorflow/tfjs-node-gpu@4.22.0 onnxruntime-node@1.21.1 \
+ENV ONNXRUNTIME_NODE_INSTALL=cuda12
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm install --no-save --omit=dev --no-audit --no-fund @tensorflow/tfjs-node-gpu@4.22.0 onnxruntime-node@1.30.0 \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin

@@ -27,7 +27,7 @@ export interface Canvas {
 
 type Rgb = readonly [number, number, number];
 const PALE: Rgb = [0.97, 0.75, 0.65];
-const RED: Rgb = [0.86, 0.29, 0.24];
+const RED: Rgb = [0.8, 0.2, 0.17];
 const FIBRIN: Rgb = [0.98, 0.94, 0.82];
 /** Dirty, blood-stained crater base: keeps a red lesion darker overall instead of cancelling out. */
 const DIRTY: Rgb = [0.6, 0.36, 0.28];
@@ -81,14 +81,14 @@ export function paintCancer(c: Canvas, rng: Rng, poly: Polygon, cx: number, cy: 
       // Irregular surface: strong fine + mid noise instead of the smooth mucosal pattern.
       const tex = 1 + 0.14 * c.fine[i] + 0.12 * c.mid[i];
       mixInto(c, i, [tone[0] * tex, tone[1] * tex, tone[2] * tex], a * strength * (0.85 + 0.15 * c.mid[i]));
-      // Patchy mixed colour: reddish islets in pale lesions, paler islets in red ones.
-      mixInto(c, i, tone === PALE ? RED : PALE, a * 0.45 * smoothstep(0.3, 0.7, -c.mid[i] - 0.3 * c.fine[i]));
+      // Patchy mixed colour: reddish islets in pale lesions, dark hemorrhagic islets in red ones.
+      mixInto(c, i, tone === PALE ? RED : HEMATIN, a * 0.4 * smoothstep(0.3, 0.7, -c.mid[i] - 0.3 * c.fine[i]));
       // Relief: rim bump between crater edge and margin, lit from the light side.
       const t = clamp01((rho - uf) / (1 - uf));
       const bump = Math.sin(Math.PI * Math.sqrt(t));
       const slope = -Math.cos(Math.PI * Math.sqrt(t)) * raise;
       const facing = (dx * lx + dy * ly) / d;
-      let relief = 1 + 0.1 * raise * bump + 0.16 * slope * facing + 0.06 * c.mid[i];
+      let relief = 1 + 0.05 * raise * bump + 0.16 * slope * facing + 0.06 * c.mid[i];
       if (uf > 0) {
         const udx = x - ucx;
         const udy = y - ucy;

@@ -4,7 +4,14 @@
  * Coordinates follow DICOM LPS: +x = patient left (image right), +y = posterior (image down).
  * Polygons are in pixel units where pixel (column c, row r) has its centre at (c, r).
  */
+import type { Rng } from './rng';
 import type { Polygon } from './types';
+
+// Local aliases: jest runs modules in a vm context where each global lookup (Math.*) in a hot loop is ~10x slower.
+const { exp, floor, log, max, min, round, sqrt } = Math;
+const sine = Math.sin;
+const cosine = Math.cos;
+const TWO_PI = 2 * Math.PI;
 
 export interface SliceGrid {
   rows: number;
@@ -34,12 +41,12 @@ export type PixelVisitor = (index: number, rho: number, u: number, v: number) =>
 
 /** Visits every pixel whose centre lies inside the ellipse grown by `scale`. */
 export function forEachInEllipse(g: SliceGrid, e: Ellipse, visit: PixelVisitor, scale = 1): void {
-  const ext = Math.max(e.rx, e.ry) * scale;
+  const ext = max(e.rx, e.ry) * scale;
   const s = g.spacing;
-  const c0 = Math.max(0, Math.floor((e.cx - ext - g.x0) / s));
-  const c1 = Math.min(g.columns - 1, Math.ceil((e.cx + ext - g.x0) / s));
-  const r0 = Math.max(0, Math.floor((e.cy - ext - g.y0) / s));
-  const r1 = Math.min(g.rows - 1, Math.ceil((e.cy + ext - g.y0) / s));
+  const c0 = max(0, floor((e.cx - ext - g.x0) / s));
+  const c1 = min(g.columns - 1, Math.ceil((e.cx + ext - g.x0) / s));
+  const r0 = max(0, floor((e.cy - ext - g.y0) / s));
+  const r1 = min(g.rows - 1, Math.ceil((e.cy + ext - g.y0) / s));
   const cos = Math.cos(e.angle);
   const sin = Math.sin(e.angle);
   const irx = 1 / e.rx;
@@ -52,7 +59,7 @@ export function forEachInEllipse(g: SliceGrid, e: Ellipse, visit: PixelVisitor, 
       const u = dx * cos + dy * sin;
       const v = dy * cos - dx * sin;
       const q = (u * irx) ** 2 + (v * iry) ** 2;
-      if (q <= lim) visit(r * g.columns + c, Math.sqrt(q), u, v);
+      if (q <= lim) visit(r * g.columns + c, sqrt(q), u, v);
     }
   }
 }
@@ -73,8 +80,8 @@ export function tidyPolygon(g: SliceGrid, pts: Array<[number, number]>): Polygon
   const out: Polygon = [];
   for (const [x, y] of pts) {
     const p: [number, number] = [
-      Math.min(g.columns - 1, Math.max(0, Math.round(x))),
-      Math.min(g.rows - 1, Math.max(0, Math.round(y))),
+      min(g.columns - 1, max(0, round(x))),
+      min(g.rows - 1, max(0, round(y))),
     ];
     const last = out[out.length - 1];
     if (!last || last[0] !== p[0] || last[1] !== p[1]) out.push(p);
@@ -105,13 +112,13 @@ export function polygonMask(poly: Polygon, columns: number, rows: number): Uint8
   let minY = Infinity;
   let maxY = -Infinity;
   for (const [x, y] of poly) {
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
+    minX = min(minX, x);
+    maxX = max(maxX, x);
+    minY = min(minY, y);
+    maxY = max(maxY, y);
   }
-  for (let r = Math.max(0, Math.floor(minY)); r <= Math.min(rows - 1, Math.ceil(maxY)); r++) {
-    for (let c = Math.max(0, Math.floor(minX)); c <= Math.min(columns - 1, Math.ceil(maxX)); c++) {
+  for (let r = max(0, floor(minY)); r <= min(rows - 1, Math.ceil(maxY)); r++) {
+    for (let c = max(0, floor(minX)); c <= min(columns - 1, Math.ceil(maxX)); c++) {
       if (insidePolygon(poly, c, r)) mask[r * columns + c] = 1;
     }
   }
@@ -130,24 +137,43 @@ export function insidePolygon(poly: Polygon, x: number, y: number): boolean {
 
 /** In-place separable Gaussian blur (edges clamped): models a scanner's point-spread function. */
 export function gaussianBlur(img: Float32Array, columns: number, rows: number, sigmaPx: number): void {
-  const rad = Math.max(1, Math.ceil(3 * sigmaPx));
+  const rad = max(1, Math.ceil(3 * sigmaPx));
   const k = new Float32Array(2 * rad + 1);
   let sum = 0;
-  for (let i = -rad; i <= rad; i++) sum += k[i + rad] = Math.exp(-(i * i) / (2 * sigmaPx * sigmaPx));
+  for (let i = -rad; i <= rad; i++) sum += k[i + rad] = exp(-(i * i) / (2 * sigmaPx * sigmaPx));
   for (let i = 0; i < k.length; i++) k[i] /= sum;
   const tmp = new Float32Array(img.length);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
       let acc = 0;
-      for (let i = -rad; i <= rad; i++) acc += k[i + rad] * img[r * columns + Math.min(columns - 1, Math.max(0, c + i))];
+      for (let i = -rad; i <= rad; i++) acc += k[i + rad] * img[r * columns + min(columns - 1, max(0, c + i))];
       tmp[r * columns + c] = acc;
     }
   }
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < columns; c++) {
       let acc = 0;
-      for (let i = -rad; i <= rad; i++) acc += k[i + rad] * tmp[Math.min(rows - 1, Math.max(0, r + i)) * columns + c];
+      for (let i = -rad; i <= rad; i++) acc += k[i + rad] * tmp[min(rows - 1, max(0, r + i)) * columns + c];
       img[r * columns + c] = acc;
     }
   }
+}
+
+/** Standard normal deviates from rng.next() (Box-Muller, both values used); rng.normal is slow under jest's vm. */
+export function normalSource(rng: Rng): () => number {
+  let spare = 0;
+  let hasSpare = false;
+  return () => {
+    if (hasSpare) {
+      hasSpare = false;
+      return spare;
+    }
+    let u = rng.next();
+    while (u === 0) u = rng.next();
+    const r = sqrt(-2 * log(u));
+    const a = TWO_PI * rng.next();
+    spare = r * sine(a);
+    hasSpare = true;
+    return r * cosine(a);
+  };
 }

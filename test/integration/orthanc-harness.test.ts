@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findFreePort } from '../../src/net/free-port';
-import { findRepoAsset, renderTemplate } from '../../src/orthanc/launcher';
+import { renderTemplate } from '../../src/orthanc/config-template';
+import { findRepoAsset } from '../../src/orthanc/launcher';
 import { qidoStudies, startOrthanc, uploadFile, type OrthancProcess } from '../helpers/orthanc';
 
 const run = promisify(execFile);

@@ -64,8 +64,9 @@ test('STOW-RS: one patient with ES (JPEG), CT and PT studies', async () => {
 test('C-STORE (dcmtk storescu): the other patient, every SOP class and transfer syntax as written', async () => {
   const patient = patients[1];
   const dirs = patient.studies.map((s) => path.join(dataDir, s.folder));
-  // --required: propose exactly each file's SOP class and transfer syntax (JPEG baseline for the endoscopy).
-  execFileSync('storescu', ['--required', '-aet', 'TESTSCU', '-aec', orthanc.aet, '+sd', '127.0.0.1', String(orthanc.dicomPort), ...dirs], { stdio: 'pipe' });
+  // --required: a context per SOP class found; -xy: offer JPEG baseline as well (storescu offers only uncompressed
+  // by default and would try, and fail, to decompress the endoscopy).
+  execFileSync('storescu', ['--required', '--propose-jpeg8', '-aet', 'TESTSCU', '-aec', orthanc.aet, '+sd', '127.0.0.1', String(orthanc.dicomPort), ...dirs], { stdio: 'pipe' });
   await expectStudiesInPacs(patient.studies);
   // The endoscopy was stored as sent: JPEG baseline, not decompressed on the way.
   const es = patient.studies.find((s) => s.modality === 'ES') as StudySummary;
