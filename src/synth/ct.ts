@@ -119,18 +119,22 @@ function planLesion(rng: Rng, stage: Stage, n: number): GastricLesion {
 /** Hypovascular metastases sit in the right lobe; z is mm below the top slice. */
 function planMets(rng: Rng, p: Anatomy, n: number): LiverMet[] {
   const mets: LiverMet[] = [];
-  for (let i = rng.int(2, 4); i > 0; i--) {
+  const wanted = rng.int(2, 4);
+  for (let tries = 0; mets.length < wanted; tries++) {
     const k = rng.int(0, max(0, floor(0.55 * (n - 1))));
     const liver = liverAt(p, n > 1 ? k / (n - 1) : 0.5);
-    const th = rng.uniform(0, 2 * Math.PI);
+    const th = rng.uniform(Math.PI, 2 * Math.PI); // anterior half: the right kidney sits behind the liver
     const rho = rng.uniform(0, 0.45);
-    mets.push({
+    const met: LiverMet = {
       x: liver.cx + rho * liver.rx * Math.cos(th),
       y: liver.cy + rho * liver.ry * Math.sin(th),
       z: k * SLICE_THICKNESS,
       radius: rng.uniform(7, 15),
       hu: rng.uniform(22, 40),
-    });
+    };
+    // Separate lesions, so each outline is one metastasis (relaxed after many tries).
+    if (tries < 50 && mets.some((m) => hypot(m.x - met.x, m.y - met.y, m.z - met.z) < m.radius + met.radius + 4)) continue;
+    mets.push(met);
   }
   return mets;
 }

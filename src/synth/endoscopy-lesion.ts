@@ -7,6 +7,9 @@ import type { Rng } from './rng';
 import type { Polygon, Stage } from './types';
 import { addBlob, clamp01, radialAt, radialExtent, rasterPolygon, smoothstep } from './endoscopy-paint';
 
+// Math functions bound once: global lookups in hot loops are slow inside vm sandboxes such as jest's.
+const { PI, ceil, cos, exp, floor, max, min, sin, sqrt } = Math;
+
 /** Layers of the frame before lighting: linear albedo per channel, relief shading, specular, shared noise. */
 export interface Canvas {
   w: number;
@@ -33,6 +36,8 @@ const FIBRIN: Rgb = [0.98, 0.94, 0.82];
 const DIRTY: Rgb = [0.6, 0.36, 0.28];
 const HEMATIN: Rgb = [0.42, 0.13, 0.09];
 const RIM_RED: Rgb = [0.72, 0.2, 0.15];
+/** Erosions are brighter red (fresh hyperaemia), not the dark red of a cancer. */
+const EROSION_RED: Rgb = [0.92, 0.36, 0.3];
 
 /** Crater size (fraction of lesion radius) by stage: none for I, Borrmann-like deep ulcers for III/IV. */
 const CRATER: Record<Stage, [number, number]> = { I: [0, 0], II: [0.22, 0.36], III: [0.36, 0.52], IV: [0.48, 0.64] };
@@ -58,15 +63,15 @@ export function paintCancer(c: Canvas, rng: Rng, poly: Polygon, cx: number, cy: 
   const crater = new Float32Array(360);
   for (let k = 2; k <= 7; k++) {
     const amp = rng.uniform(0, 0.16) / k;
-    const ph = rng.uniform(0, 2 * Math.PI);
-    for (let b = 0; b < 360; b++) crater[b] += amp * Math.cos((k * 2 * Math.PI * b) / 360 + ph);
+    const ph = rng.uniform(0, 2 * PI);
+    for (let b = 0; b < 360; b++) crater[b] += amp * cos((k * 2 * PI * b) / 360 + ph);
   }
   const ucx = cx + rng.normal(0, 0.06) * ext[0];
   const ucy = cy + rng.normal(0, 0.06) * ext[90];
   // Stage I: flat-raised (0-IIa) or slightly depressed (0-IIc); later stages get a high rim.
   const raise = stage === 'I' ? rng.uniform(-0.4, 0.6) : rng.uniform(0.7, 1.2);
-  const lx = Math.cos(c.light);
-  const ly = Math.sin(c.light);
+  const lx = cos(c.light);
+  const ly = sin(c.light);
   for (let by = 0; by < m.bh; by++) {
     for (let bx = 0; bx < m.bw; bx++) {
       const a = m.alpha[by * m.bw + bx];
@@ -76,8 +81,8 @@ export function paintCancer(c: Canvas, rng: Rng, poly: Polygon, cx: number, cy: 
       const i = y * c.w + x;
       const dx = x - cx;
       const dy = y - cy;
-      const d = Math.sqrt(dx * dx + dy * dy) + 1e-6;
-      const rho = Math.min(1.2, d / radialAt(ext, dy, dx));
+      const d = sqrt(dx * dx + dy * dy) + 1e-6;
+      const rho = min(1.2, d / radialAt(ext, dy, dx));
       // Irregular surface: strong fine + mid noise instead of the smooth mucosal pattern.
       const tex = 1 + 0.14 * c.fine[i] + 0.12 * c.mid[i];
       mixInto(c, i, [tone[0] * tex, tone[1] * tex, tone[2] * tex], a * strength * (0.85 + 0.15 * c.mid[i]));
@@ -85,14 +90,14 @@ export function paintCancer(c: Canvas, rng: Rng, poly: Polygon, cx: number, cy: 
       mixInto(c, i, tone === PALE ? RED : HEMATIN, a * 0.4 * smoothstep(0.3, 0.7, -c.mid[i] - 0.3 * c.fine[i]));
       // Relief: rim bump between crater edge and margin, lit from the light side.
       const t = clamp01((rho - uf) / (1 - uf));
-      const bump = Math.sin(Math.PI * Math.sqrt(t));
-      const slope = -Math.cos(Math.PI * Math.sqrt(t)) * raise;
+      const bump = sin(PI * sqrt(t));
+      const slope = -cos(PI * sqrt(t)) * raise;
       const facing = (dx * lx + dy * ly) / d;
       let relief = 1 + 0.05 * raise * bump + 0.16 * slope * facing + 0.06 * c.mid[i];
       if (uf > 0) {
         const udx = x - ucx;
         const udy = y - ucy;
-        const ud = Math.sqrt(udx * udx + udy * udy) + 1e-6;
+        const ud = sqrt(udx * udx + udy * udy) + 1e-6;
         const ur = uf * radialAt(ext, udy, udx) * (1 + radialAt(crater, udy, udx));
         const u = ud / ur;
         const inCrater = smoothstep(1.08, 0.9, u) * a;
@@ -103,7 +108,7 @@ export function paintCancer(c: Canvas, rng: Rng, poly: Polygon, cx: number, cy: 
         const base: Rgb = [fib[0] * f, fib[1] * f, fib[2] * f];
         mixInto(c, i, base, inCrater * 0.92);
         mixInto(c, i, HEMATIN, inCrater * dirty * 0.8);
-        mixInto(c, i, RIM_RED, a * Math.exp(-((u - 1) * (u - 1)) / 0.01) * 0.6);
+        mixInto(c, i, RIM_RED, a * exp(-((u - 1) * (u - 1)) / 0.01) * 0.6);
         relief -= inCrater * (0.12 + 0.14 * ((udx * lx + udy * ly) / ud));
       }
       c.shade[i] += (relief - c.shade[i]) * a * 0.9;
@@ -115,17 +120,17 @@ export function paintCancer(c: Canvas, rng: Rng, poly: Polygon, cx: number, cy: 
 
 /** A sessile hyperplastic polyp: smooth dome in mucosal colour, darker flanks, soft shadow and a highlight. */
 export function paintPolyp(c: Canvas, rng: Rng, cx: number, cy: number, rp: number): void {
-  const lx = Math.cos(c.light);
-  const ly = Math.sin(c.light);
+  const lx = cos(c.light);
+  const ly = sin(c.light);
   const ext = rp * 1.4;
-  for (let y = Math.max(0, Math.floor(cy - ext)); y <= Math.min(c.h - 1, Math.ceil(cy + ext)); y++) {
-    for (let x = Math.max(0, Math.floor(cx - ext)); x <= Math.min(c.w - 1, Math.ceil(cx + ext)); x++) {
+  for (let y = max(0, floor(cy - ext)); y <= min(c.h - 1, ceil(cy + ext)); y++) {
+    for (let x = max(0, floor(cx - ext)); x <= min(c.w - 1, ceil(cx + ext)); x++) {
       const i = y * c.w + x;
       const dx = (x - cx) / rp;
       const dy = (y - cy) / rp;
-      const t = Math.sqrt(dx * dx + dy * dy);
+      const t = sqrt(dx * dx + dy * dy);
       if (t < 1) {
-        const hgt = Math.sqrt(1 - t * t);
+        const hgt = sqrt(1 - t * t);
         const a = clamp01((1 - t) * rp);
         const lit = 0.6 + 0.5 * hgt + 0.2 * (dx * lx + dy * ly);
         c.shade[i] += (lit - c.shade[i]) * a;
@@ -136,7 +141,7 @@ export function paintPolyp(c: Canvas, rng: Rng, cx: number, cy: number, rp: numb
     }
   }
   const off = rp * rng.uniform(0.15, 0.35);
-  addBlob(c.spec, c.w, c.h, cx + off * lx, cy + off * ly, rp * 0.16, rp * 0.1, c.light + Math.PI / 2, 2.2);
+  addBlob(c.spec, c.w, c.h, cx + off * lx, cy + off * ly, rp * 0.16, rp * 0.1, c.light + PI / 2, 2.2);
 }
 
 /** Erosions: a cluster of small flat red spots, or whitish spots with a red halo. */
@@ -146,17 +151,17 @@ export function paintErosions(c: Canvas, rng: Rng, cx: number, cy: number, sprea
   for (let k = 0; k < count; k++) {
     const sx = cx + rng.normal(0, spread);
     const sy = cy + rng.normal(0, spread);
-    const rs = rng.uniform(3, 8) * scale;
+    const rs = rng.uniform(4, 10) * scale;
     const ext = rs * 2;
-    for (let y = Math.max(0, Math.floor(sy - ext)); y <= Math.min(c.h - 1, Math.ceil(sy + ext)); y++) {
-      for (let x = Math.max(0, Math.floor(sx - ext)); x <= Math.min(c.w - 1, Math.ceil(sx + ext)); x++) {
+    for (let y = max(0, floor(sy - ext)); y <= min(c.h - 1, ceil(sy + ext)); y++) {
+      for (let x = max(0, floor(sx - ext)); x <= min(c.w - 1, ceil(sx + ext)); x++) {
         const i = y * c.w + x;
-        const t = Math.sqrt((x - sx) ** 2 + (y - sy) ** 2) / rs + 0.25 * c.fine[i];
+        const t = sqrt((x - sx) ** 2 + (y - sy) ** 2) / rs + 0.25 * c.fine[i];
         if (white) {
-          mixInto(c, i, RED, smoothstep(1.9, 1.1, t) * 0.55);
+          mixInto(c, i, EROSION_RED, smoothstep(1.9, 1.1, t) * 0.55);
           mixInto(c, i, FIBRIN, smoothstep(0.9, 0.6, t) * 0.85);
         } else {
-          mixInto(c, i, RED, smoothstep(1.3, 0.7, t) * 0.8);
+          mixInto(c, i, EROSION_RED, smoothstep(1.3, 0.7, t) * 0.8);
         }
       }
     }

@@ -10,6 +10,9 @@ import type { EndoscopyImage, Polygon, Stage } from './types';
 import { addBlob, fbm, smoothstep, starPolygon } from './endoscopy-paint';
 import { type Canvas, paintCancer, paintErosions, paintPolyp } from './endoscopy-lesion';
 
+// Math functions bound once: global lookups in hot loops are slow inside vm sandboxes such as jest's.
+const { PI, abs, atan2, cos, floor, hypot, log, max, min, pow, round, sin, sqrt } = Math;
+
 export interface EndoscopyOptions {
   width?: number;
   height?: number;
@@ -33,10 +36,10 @@ interface Fov {
 }
 
 function fovQ(f: Fov, x: number, y: number): number {
-  const u = Math.abs(x - f.cx) / f.a;
-  const v = Math.abs(y - f.cy) / f.b;
-  if (f.cut > 0) return Math.max(u, v, (u + v) / f.cut);
-  return Math.max(Math.sqrt(u * u + v * v * (f.b * f.b) / (f.a * f.a)), v);
+  const u = abs(x - f.cx) / f.a;
+  const v = abs(y - f.cy) / f.b;
+  if (f.cut > 0) return max(u, v, (u + v) / f.cut);
+  return max(sqrt(u * u + v * v * (f.b * f.b) / (f.a * f.a)), v);
 }
 
 interface Placed {
@@ -53,11 +56,11 @@ interface Placed {
 function placeLesion(rng: Rng, f: Fov, r: number, others: readonly Placed[], w: number, h: number, n: number): Placed | null {
   let rr = r;
   for (let attempt = 0; attempt < 60; attempt++) {
-    const x = f.cx + rng.uniform(-1, 1) * Math.max(1, f.a - rr);
-    const y = f.cy + rng.uniform(-1, 1) * Math.max(1, f.b - rr);
+    const x = f.cx + rng.uniform(-1, 1) * max(1, f.a - rr);
+    const y = f.cy + rng.uniform(-1, 1) * max(1, f.b - rr);
     const poly = starPolygon(rng, x, y, rr, n, w, h);
     const inside = poly.every(([px, py]) => fovQ(f, px, py) < 0.9);
-    const apart = others.every((o) => Math.hypot(o.x - x, o.y - y) > (o.r + rr) * 1.4);
+    const apart = others.every((o) => hypot(o.x - x, o.y - y) > (o.r + rr) * 1.4);
     if (inside && apart) return { x, y, r: rr, poly };
     if (attempt % 6 === 5) rr *= 0.95;
   }
@@ -73,7 +76,7 @@ function farSpot(rng: Rng, f: Fov, maxQ: number, avoid: ReadonlyArray<{ x: numbe
     const y = f.cy + rng.uniform(-1, 1) * f.b * maxQ;
     if (fovQ(f, x, y) > maxQ) continue;
     let score = 1e6 + rng.next();
-    for (const o of avoid) score = Math.min(score, Math.hypot(o.x - x, o.y - y) - o.r);
+    for (const o of avoid) score = min(score, hypot(o.x - x, o.y - y) - o.r);
     if (score > bestScore) [best, bestScore] = [[x, y], score];
   }
   return best;
@@ -82,11 +85,11 @@ function farSpot(rng: Rng, f: Fov, maxQ: number, avoid: ReadonlyArray<{ x: numbe
 export function renderEndoscopyImage(rng: Rng, options: EndoscopyOptions): EndoscopyImage {
   const w = options.width ?? 640;
   const h = options.height ?? 480;
-  const s = Math.min(w, h) / 480;
+  const s = min(w, h) / 480;
   const n = w * h;
   const fov: Fov = rng.chance(0.6)
     ? { cx: w / 2, cy: h / 2, a: w * rng.uniform(0.45, 0.48), b: h * rng.uniform(0.47, 0.49), cut: rng.uniform(1.35, 1.5) }
-    : { cx: w / 2, cy: h / 2, a: Math.min(w * 0.47, h * rng.uniform(0.56, 0.62)), b: h * rng.uniform(0.47, 0.49), cut: 0 };
+    : { cx: w / 2, cy: h / 2, a: min(w * 0.47, h * rng.uniform(0.56, 0.62)), b: h * rng.uniform(0.47, 0.49), cut: 0 };
 
   // Lesions first, so the lumen (dark, low contrast) can be put away from them.
   const lesions: Placed[] = [];
@@ -97,7 +100,7 @@ export function renderEndoscopyImage(rng: Rng, options: EndoscopyOptions): Endos
     const r = shape.uniform(lo, hi) * s;
     const nv = shape.int(24, 48);
     // Fallback keeps the label honest: a lesion at the field centre that surely fits.
-    const rc = Math.min(r, 0.55 * Math.min(fov.a, fov.b));
+    const rc = min(r, 0.55 * min(fov.a, fov.b));
     lesions.push(placeLesion(shape, fov, r, lesions, w, h, nv) ??
       { x: fov.cx, y: fov.cy, r: rc, poly: starPolygon(shape, fov.cx, fov.cy, rc, nv, w, h) });
     if (cancer.stage === 'IV' && shape.chance(0.4)) {
@@ -120,9 +123,9 @@ export function renderEndoscopyImage(rng: Rng, options: EndoscopyOptions): Endos
   const foldAmp = rng.chance(0.12) ? rng.uniform(0, 0.15) : rng.uniform(0.45, 1);
   const twist = rng.uniform(-0.6, 0.6);
   const warpAmp = rng.uniform(0.8, 2);
-  const light = rng.uniform(0, 2 * Math.PI);
-  const lx = Math.cos(light);
-  const ly = Math.sin(light);
+  const light = rng.uniform(0, 2 * PI);
+  const lx = cos(light);
+  const ly = sin(light);
 
   const c: Canvas = {
     w, h, fine, mid, light,
@@ -134,26 +137,26 @@ export function renderEndoscopyImage(rng: Rng, options: EndoscopyOptions): Endos
   for (let y = 0, i = 0; y < h; y++) {
     for (let x = 0; x < w; x++, i++) {
       // Mucosa: warm pink-orange, redder/paler patches (coarse) and areae-gastricae mottling (fine, mid).
-      const bright = 1 + 0.07 * fine[i] + 0.05 * mid[i];
+      const bright = 1 + 0.055 * fine[i] + 0.05 * mid[i];
       c.r[i] = base[0] * bright;
       c.g[i] = base[1] * bright * (1 - 0.1 * coarse[i]);
       c.b[i] = base[2] * bright * (1 - 0.12 * coarse[i]);
       // Depth: distance to the lumen, warped so the dark hole is irregular.
       const dx = x - lumX;
       const dy = y - lumY;
-      const d = Math.sqrt(dx * dx + dy * dy) + 1e-3;
+      const d = sqrt(dx * dx + dy * dy) + 1e-3;
       const dn = (d / lumenR) * (1 + 0.3 * coarse[i]);
       const e = smoothstep(0.55, 3.4, dn);
       illum[i] = 0.03 + 0.97 * e * (2 - e);
       // Rugal folds: ridges in polar angle around the lumen, wavy (warp) and twisting with depth.
-      const th = Math.atan2(dy, dx);
-      const ph = foldK * th + warpAmp * warp[i] + twist * Math.log(d);
-      const cr = 0.5 + 0.5 * Math.cos(ph);
+      const th = atan2(dy, dx);
+      const ph = foldK * th + warpAmp * warp[i] + twist * log(d);
+      const cr = 0.5 + 0.5 * cos(ph);
       const fade = foldAmp * smoothstep(0.9, 2.6, dn) * (0.65 + 0.35 * coarse[i]);
       // Directional term: the ridge slope faces the light on one side of each fold.
-      const tangent = ((-dy * lx + dx * ly) / d) * Math.min(1.5, (foldK * 90 * s) / d);
+      const tangent = ((-dy * lx + dx * ly) / d) * min(1.5, (foldK * 90 * s) / d);
       ridge[i] = cr * fade;
-      c.shade[i] = 1 + fade * (0.42 * (Math.sqrt(cr) - 0.65) + 0.22 * Math.sin(ph) * tangent);
+      c.shade[i] = 1 + fade * (0.42 * (sqrt(cr) - 0.65) + 0.22 * sin(ph) * tangent);
     }
   }
 
@@ -163,16 +166,16 @@ export function renderEndoscopyImage(rng: Rng, options: EndoscopyOptions): Endos
   for (let k = 0, tries = 0; k < nGlints && tries < 400; tries++) {
     const x = glint.uniform(0, w);
     const y = glint.uniform(0, h);
-    const i = Math.floor(y) * w + Math.floor(x);
+    const i = floor(y) * w + floor(x);
     if (fovQ(fov, x, y) > 0.92 || illum[i] < 0.55 || ridge[i] < 0.4 * foldAmp) continue;
     // Wet crests reflect as a streak along the fold plus a few droplets strung along it.
-    const along = Math.atan2(y - lumY, x - lumX);
+    const along = atan2(y - lumY, x - lumX);
     addBlob(c.spec, w, h, x, y, glint.uniform(2, 9) * s, glint.uniform(1.2, 3.2) * s, along, glint.uniform(1.5, 3));
     for (let j = glint.int(1, 6); j > 0; j--) {
       const t = glint.normal(0, 14 * s);
       const u = glint.normal(0, 3 * s);
-      const px = x + t * Math.cos(along) - u * Math.sin(along);
-      const py = y + t * Math.sin(along) + u * Math.cos(along);
+      const px = x + t * cos(along) - u * sin(along);
+      const py = y + t * sin(along) + u * cos(along);
       const rd = glint.uniform(0.7, 1.8) * s;
       addBlob(c.spec, w, h, px, py, rd, rd, 0, glint.uniform(1, 2.5));
     }
@@ -196,28 +199,28 @@ export function renderEndoscopyImage(rng: Rng, options: EndoscopyOptions): Endos
   // Lighting: per-channel exponents (lookup tables) make shadows go deep red as in white-light endoscopy.
   const LUT = 2048;
   const lutMax = 2;
-  const gamma = [0.82, 1.02, 1.08].map((g) => Float32Array.from({ length: LUT + 1 }, (_, k) => Math.min(1, Math.pow((k / LUT) * lutMax, g))));
+  const gamma = [0.82, 1.02, 1.08].map((g) => Float32Array.from({ length: LUT + 1 }, (_, k) => min(1, pow((k / LUT) * lutMax, g))));
   const [gr, gg, gb] = gamma;
   const toLut = LUT / lutMax;
   const rgb = new Uint8Array(n * 3);
   const invDiag2 = 1 / (fov.a * fov.a + fov.b * fov.b);
-  const edge = Math.min(fov.a, fov.b) * 0.6;
+  const edge = min(fov.a, fov.b) * 0.6;
   for (let y = 0, i = 0; y < h; y++) {
     for (let x = 0; x < w; x++, i++) {
       const q = fovQ(fov, x, y);
-      const mask = Math.min(1, (1 - q) * edge + 0.5);
+      const mask = min(1, (1 - q) * edge + 0.5);
       if (mask <= 0) continue;
       // Strong vignette: radial falloff plus extra darkening towards the FOV border.
       const rr = ((x - fov.cx) ** 2 + (y - fov.cy) ** 2) * invDiag2;
-      const v = Math.min(1, rr + 0.45 * q * q);
-      const vig = 1 - 0.72 * v * v * Math.sqrt(v);
-      const L = Math.max(0, c.shade[i] * illum[i] * vig) * toLut;
-      const sp = Math.min(1, c.spec[i] * illum[i]);
+      const v = min(1, rr + 0.45 * q * q);
+      const vig = 1 - 0.72 * v * v * sqrt(v);
+      const L = max(0, c.shade[i] * illum[i] * vig) * toLut;
+      const sp = min(1, c.spec[i] * illum[i]);
       const k = 255 * mask;
       const o = i * 3;
-      rgb[o] = Math.round(k * (gr[Math.min(LUT, (c.r[i] * L) | 0)] * (1 - sp) + sp));
-      rgb[o + 1] = Math.round(k * (gg[Math.min(LUT, (c.g[i] * L) | 0)] * (1 - sp) + sp));
-      rgb[o + 2] = Math.round(k * (gb[Math.min(LUT, (c.b[i] * L) | 0)] * (1 - sp) + sp));
+      rgb[o] = round(k * (gr[min(LUT, (c.r[i] * L) | 0)] * (1 - sp) + sp));
+      rgb[o + 1] = round(k * (gg[min(LUT, (c.g[i] * L) | 0)] * (1 - sp) + sp));
+      rgb[o + 2] = round(k * (gb[min(LUT, (c.b[i] * L) | 0)] * (1 - sp) + sp));
     }
   }
   return { width: w, height: h, rgb, cancerPolygons, benignFinding: cancer ? null : options.benign };

@@ -125,7 +125,8 @@ function planHotSpots(rng: Rng, stage: Stage, p: Body, n: number, thick: number,
     primary: true,
   });
   if (stage !== 'IV') return spots;
-  for (let i = rng.int(2, 4); i > 0; i--) {
+  const wanted = 1 + rng.int(2, 4);
+  for (let tries = 0; spots.length < wanted; tries++) {
     const k = rng.int(0, n - 1);
     const t = n > 1 ? k / (n - 1) : 0.5;
     const sd = rng.uniform(3.5, 6);
@@ -135,12 +136,14 @@ function planHotSpots(rng: Rng, stage: Stage, p: Body, n: number, thick: number,
     let bg: number;
     if (rng.chance(0.6)) {
       const liver = liverAt(p, t);
-      const a = rng.uniform(0, 2 * Math.PI);
+      const a = rng.uniform(Math.PI, 2 * Math.PI); // anterior half: the right kidney sits behind the liver
       const r = rng.uniform(0, 0.5);
       [x, y, bg] = [liver.cx + r * liver.rx * Math.cos(a), liver.cy + r * liver.ry * Math.sin(a), p.liver];
     } else {
       [x, y, bg] = [10 + rng.pick([-1, 1]) * rng.uniform(20, 28), p.yv - 31 + rng.uniform(-8, 8), 0.6]; // para-aortic node
     }
+    // Keep lesions apart (30 mm) so outlines and maxima stay separate; give up on that after many tries.
+    if (tries < 50 && spots.some((h) => hypot(h.x - x, h.y - y, h.z - k * thick) < 30)) continue;
     const amp = (max(hot, bg + 2.5) - bg) / keep(sd);
     spots.push({ x, y, z: k * thick, sx: sd, sy: sd, sz: sd, angle: 0, amplitude: amp, primary: false });
   }

@@ -34,8 +34,10 @@ function insideVsRing(img: EndoscopyImage, k: number): number {
   const sumRing = [0, 0, 0];
   let nIn = 0;
   let nRing = 0;
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
+  const xs = outer.map((p) => p[0]);
+  const ys = outer.map((p) => p[1]);
+  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(img.height - 1, Math.max(...ys)); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(img.width - 1, Math.max(...xs)); x++) {
       const o = (y * img.width + x) * 3;
       if (inside(poly, x, y)) {
         for (let ch = 0; ch < 3; ch++) sumIn[ch] += img.rgb[o + ch];
