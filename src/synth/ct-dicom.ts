@@ -20,6 +20,20 @@ export function planeModules(ctx: StudyContext, spacing: [number, number], thick
   };
 }
 
+/** Image Pixel attributes of a 16-bit greyscale slice (CT signed, PET unsigned). */
+export function grayscale16(rows: number, columns: number, signed: boolean): Dataset {
+  return {
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    Rows: rows,
+    Columns: columns,
+    BitsAllocated: 16,
+    BitsStored: 16,
+    HighBit: 15,
+    PixelRepresentation: signed ? 1 : 0,
+  };
+}
+
 export function ctDataset(ctx: StudyContext, series: CtSeries, index: number, sopInstanceUid: string): EncodedObject {
   const slice = series.slices[index];
   const dataset: Dataset = {
@@ -37,14 +51,7 @@ export function ctDataset(ctx: StudyContext, series: CtSeries, index: number, so
     PatientPosition: 'HFS',
     ContrastBolusAgent: 'IV contrast (synthetic)',
     ...planeModules(ctx, series.pixelSpacing, series.sliceThickness, series.positions[index]),
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: series.rows,
-    Columns: series.columns,
-    BitsAllocated: 16,
-    BitsStored: 16,
-    HighBit: 15,
-    PixelRepresentation: 1,
+    ...grayscale16(series.rows, series.columns, true),
     RescaleIntercept: series.rescaleIntercept,
     RescaleSlope: series.rescaleSlope,
     RescaleType: 'HU',

@@ -3,7 +3,7 @@
  * Units BQML, DecayCorrection START, PatientWeight, and the radiopharmaceutical dose, half-life and start time.
  */
 import { Dataset, dicomDate, dicomTime, toArrayBuffer, TransferSyntax } from '../dicom/io';
-import { planeModules } from './ct-dicom';
+import { grayscale16, planeModules } from './ct-dicom';
 import { commonModules, StudyContext, SYNTHETIC_NOTICE } from './dicom-common';
 import { EncodedObject } from './endoscopy-dicom';
 import { PetSeries } from './types';
@@ -53,14 +53,7 @@ export function petDataset(ctx: StudyContext, series: PetSeries, index: number, 
     PatientGantryRelationshipCodeSequence: [{ CodeValue: '399363000', CodingSchemeDesignator: 'SCT', CodeMeaning: 'headfirst' }],
     ...planeModules(ctx, series.pixelSpacing, series.sliceThickness, series.positions[index]),
     // PET Image module.
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    Rows: series.rows,
-    Columns: series.columns,
-    BitsAllocated: 16,
-    BitsStored: 16,
-    HighBit: 15,
-    PixelRepresentation: 0,
+    ...grayscale16(series.rows, series.columns, false),
     RescaleIntercept: 0,
     RescaleSlope: Number(series.rescaleSlopes[index].toPrecision(10)),
     FrameReferenceTime: 0,

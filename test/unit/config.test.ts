@@ -45,6 +45,11 @@ describe('configuration', () => {
     expect(config.node.aet).toBe('AI_NODE');
   });
 
+  test('the docker-compose node configuration is valid', () => {
+    const { config } = loadConfig({ file: path.join(__dirname, '..', '..', 'config', 'node.yaml'), env: {} });
+    expect(config.export.target).toBe('pacs');
+  });
+
   test('GASTRIC_AI_CONFIG names the override file when --config is not given', () => {
     const file = writeFile('env-named.json', JSON.stringify({ api: { port: 9090 } }));
     expect(loadConfig({ env: { GASTRIC_AI_CONFIG: file } }).config.api.port).toBe(9090);

@@ -2,24 +2,14 @@ import { renderCtSeries } from '../../src/synth/ct';
 import { renderPetSeries } from '../../src/synth/pet';
 import { createRng } from '../../src/synth/rng';
 import type { CtSeries, PetSeries, Polygon, Stage } from '../../src/synth/types';
-
-/** Even-odd test at the pixel centre (c, r), written independently of the renderer's helper. */
-function contains(poly: Polygon, x: number, y: number): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
+import { insidePolygon } from '../helpers/polygon';
 
 function pixelsIn(poly: Polygon, columns: number): number[] {
   const xs = poly.map((p) => p[0]);
   const ys = poly.map((p) => p[1]);
   const out: number[] = [];
   for (let r = Math.min(...ys); r <= Math.max(...ys); r++) {
-    for (let c = Math.min(...xs); c <= Math.max(...xs); c++) if (contains(poly, c, r)) out.push(r * columns + c);
+    for (let c = Math.min(...xs); c <= Math.max(...xs); c++) if (insidePolygon(poly, c, r)) out.push(r * columns + c);
   }
   return out;
 }

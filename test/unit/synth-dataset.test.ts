@@ -9,6 +9,7 @@ import { DEFAULT_SYNTH_OPTIONS, generateSynthetic, SynthOptions } from '../../sr
 import { planPatients, SEED_MALE_FRACTION, SEED_STAGE_WEIGHTS } from '../../src/synth/plan';
 import { createRng } from '../../src/synth/rng';
 import { labelFor, listFiles } from '../helpers/synth-files';
+import { insidePolygon } from '../helpers/polygon';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gastric-synth-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -24,17 +25,6 @@ function digestTree(dir: string): Record<string, string> {
   return Object.fromEntries(
     [...listFiles(dir, '.dcm'), ...listFiles(dir, '.json')].map((f) => [path.relative(dir, f), createHash('sha256').update(fs.readFileSync(f)).digest('hex')]),
   );
-}
-
-/** Even-odd rule; the test's own oracle, independent of the renderer's rasteriser. */
-function inside(poly: Array<[number, number]>, x: number, y: number): boolean {
-  let c = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
-  }
-  return c;
 }
 
 function rgbOf(file: string): { rgb: Uint8Array; width: number; height: number } {
@@ -107,7 +97,7 @@ describe('synthetic dataset', () => {
         for (let x = 0; x < width; x += 2) {
           const i = (y * width + x) * 3;
           if (rgb[i] + rgb[i + 1] + rgb[i + 2] < 60) continue; // black border outside the field of view
-          const s = polys.some((p) => inside(p, x, y)) ? sums.in : sums.out;
+          const s = polys.some((p) => insidePolygon(p, x, y)) ? sums.in : sums.out;
           s[0] += rgb[i];
           s[1] += rgb[i + 1];
           s[2] += rgb[i + 2];
@@ -163,7 +153,7 @@ describe('synthetic dataset', () => {
       let nOut = 0;
       pixels.forEach((v, i) => {
         const suv = v * scale;
-        if (polys.some((p) => inside(p, i % cols, Math.floor(i / cols)))) maxIn = Math.max(maxIn, suv);
+        if (polys.some((p) => insidePolygon(p, i % cols, Math.floor(i / cols)))) maxIn = Math.max(maxIn, suv);
         else if (suv > 0.2) {
           sumOut += suv;
           nOut++;

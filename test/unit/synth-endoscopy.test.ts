@@ -1,17 +1,7 @@
 import { renderEndoscopyImage } from '../../src/synth/endoscopy';
 import { createRng } from '../../src/synth/rng';
 import { STAGES, type EndoscopyImage, type Polygon, type Stage } from '../../src/synth/types';
-
-/** PNPOLY even-odd test at the pixel point (x, y), the rule the renderer fills with. */
-function inside(poly: Polygon, x: number, y: number): boolean {
-  let c = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
-  }
-  return c;
-}
+import { insidePolygon } from '../helpers/polygon';
 
 function area(poly: Polygon): number {
   let s = 0;
@@ -39,10 +29,10 @@ function insideVsRing(img: EndoscopyImage, k: number): number {
   for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(img.height - 1, Math.max(...ys)); y++) {
     for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(img.width - 1, Math.max(...xs)); x++) {
       const o = (y * img.width + x) * 3;
-      if (inside(poly, x, y)) {
+      if (insidePolygon(poly, x, y)) {
         for (let ch = 0; ch < 3; ch++) sumIn[ch] += img.rgb[o + ch];
         nIn++;
-      } else if (inside(outer, x, y) && !inside(inner, x, y) && !img.cancerPolygons.some((p) => inside(p, x, y))) {
+      } else if (insidePolygon(outer, x, y) && !insidePolygon(inner, x, y) && !img.cancerPolygons.some((p) => insidePolygon(p, x, y))) {
         if (img.rgb[o] + img.rgb[o + 1] + img.rgb[o + 2] < 15) continue;
         for (let ch = 0; ch < 3; ch++) sumRing[ch] += img.rgb[o + ch];
         nRing++;
