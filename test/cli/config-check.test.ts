@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runCli } from '../helpers/cli';
+import { spawnSync } from 'child_process';
+import { REPO_ROOT, runCli } from '../helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gastric-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -32,4 +33,10 @@ test('synth refuses bad arguments with a clear message', () => {
   const r = runCli(['synth', '--out', path.join(tmp, 'x'), '--modalities', 'ES,MR']);
   expect(r.status).not.toBe(0);
   expect(r.stderr).toMatch(/expected a comma list of ES, CT, PT/);
+});
+
+test('`npx gastric-ai` resolves the package bin from the repository root', () => {
+  const r = spawnSync('npx', ['--no-install', 'gastric-ai', 'config', 'check', '--json'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, GASTRIC_AI_CONFIG: '' } });
+  expect(r.status).toBe(0);
+  expect(JSON.parse(r.stdout).node.aet).toBe('GASTRIC_AI');
 });
