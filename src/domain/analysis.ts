@@ -1,0 +1,55 @@
+/** What the node concludes about a study: the contract between inference, results (SR/SEG/SC), the API and the CLI. */
+
+export type Stage = 'I' | 'II' | 'III' | 'IV';
+export const STAGE_LABELS: readonly Stage[] = ['I', 'II', 'III', 'IV'];
+export type Priority = 'urgent' | 'suspicious' | 'routine';
+
+/** The suspicious region of one image, in the source image's pixel coordinates. */
+export interface ImageRegion {
+  /** Outer boundary, [x (column), y (row)] pixel centres. */
+  contour: Array<[number, number]>;
+  box: { x: number; y: number; width: number; height: number };
+  /** Where the localisation map peaks. */
+  peak: [number, number];
+  areaPixels: number;
+  /** Mean localisation probability inside the region. */
+  meanProbability: number;
+}
+
+export interface ImageResult {
+  sopInstanceUid: string;
+  seriesInstanceUid: string;
+  sopClassUid: string;
+  /** 0-based frame within the instance. */
+  frame: number;
+  cancerProbability: number;
+  /** Probabilities of stage I-IV given cancer (the stage head). */
+  stageProbabilities: [number, number, number, number];
+  /** Above the model's image operating threshold. */
+  suspicious: boolean;
+  region: ImageRegion | null;
+}
+
+export interface StudyTimings {
+  decodeMs: number;
+  preprocessMs: number;
+  inferMs: number;
+  localiseMs: number;
+  totalMs: number;
+}
+
+export interface StudyAnalysis {
+  studyInstanceUid: string;
+  model: { id: string; version: string; modality: 'ES' | 'CT' | 'PT'; deviceUid: string; synthetic: boolean };
+  cancerProbability: number;
+  /** How cancerProbability was derived from the images, in words (e.g. "mean of the top 3 image probabilities"). */
+  aggregation: string;
+  suspicious: boolean;
+  priority: Priority;
+  stage: { estimate: Stage | null; distribution: [number, number, number, number] };
+  images: ImageResult[];
+  /** Images that could not be analysed (undecodable, unsupported), with the reason. */
+  skipped: Array<{ sopInstanceUid: string; reason: string }>;
+  timings: StudyTimings;
+  notForClinicalUse: true;
+}
