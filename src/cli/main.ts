@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerConfigCommands } from './config-command';
 import { registerDemoCommand } from './demo-command';
+import { registerReportCommand } from './report-command';
 import { registerSynthCommand } from './synth-command';
 
 export async function main(argv: string[]): Promise<void> {
@@ -16,5 +17,6 @@ export async function main(argv: string[]): Promise<void> {
   registerConfigCommands(program);
   registerSynthCommand(program);
   registerDemoCommand(program);
+  registerReportCommand(program);
   await program.parseAsync(argv);
 }

@@ -1,28 +1,9 @@
 /** `gastric-ai synth`: synthetic gastric studies in the seed collection's format (see docs/dataset-format.md). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command, InvalidArgumentError } from 'commander';
-import { SynthModality } from '../synth/dicom-common';
+import { Command } from 'commander';
+import { fractionArg, intArg, modalitiesArg } from './args';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../synth/generate';
-
-const intArg = (lo: number, hi: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < lo || n > hi) throw new InvalidArgumentError(`expected an integer ${lo}-${hi}`);
-  return n;
-};
-
-const fractionArg = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number 0-1');
-  return n;
-};
-
-const modalitiesArg = (value: string): SynthModality[] => {
-  const list = value.split(',').map((m) => m.trim().toUpperCase());
-  const bad = list.filter((m) => !['ES', 'CT', 'PT'].includes(m));
-  if (bad.length > 0 || list.length === 0) throw new InvalidArgumentError(`expected a comma list of ES, CT, PT (got ${value})`);
-  return [...new Set(list)] as SynthModality[];
-};
 
 export function registerSynthCommand(program: Command): void {
   const d = DEFAULT_SYNTH_OPTIONS;

@@ -13,6 +13,7 @@ import { ctDataset } from './ct-dicom';
 import { StudyContext, studyContext, studyStart, SynthModality } from './dicom-common';
 import { renderEndoscopyImage } from './endoscopy';
 import { EncodedObject, endoscopyDataset } from './endoscopy-dicom';
+import { LABEL_DIR, MODALITY_FOLDER, SOURCE_DIR } from '../training/dataset/types';
 import { PHASE_ID, seedLabel } from './labels';
 import { renderPetSeries } from './pet';
 import { petDataset } from './pet-dicom';
@@ -21,9 +22,6 @@ import { StudySummary, SynthSummary } from './summary';
 import { createRng, Rng } from './rng';
 import { PatientPlan, Polygon } from './types';
 
-export const SOURCE_DIR = '원천데이터';
-export const LABEL_DIR = '라벨링데이터';
-export const MODALITY_FOLDER: Record<SynthModality, string> = { ES: 'ENDO', CT: 'CT', PT: 'PET' };
 /** Study number in file names: fixed per modality so names do not depend on which modalities were asked for. */
 const STUDY_INDEX: Record<SynthModality, number> = { ES: 1, CT: 2, PT: 3 };
 
