@@ -1,5 +1,7 @@
 /** `gastric-ai` command line: one sub-command per verb, each in its own module. */
 import { Command } from 'commander';
+import { registerAnalyzeCommand } from './analyze-command';
+import { registerBenchCommand } from './bench-command';
 import { registerConfigCommands } from './config-command';
 import { registerDemoCommand } from './demo-command';
 import { registerReportCommand } from './report-command';
@@ -18,5 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   registerSynthCommand(program);
   registerDemoCommand(program);
   registerReportCommand(program);
+  registerAnalyzeCommand(program);
+  registerBenchCommand(program);
   await program.parseAsync(argv);
 }

@@ -38,9 +38,19 @@ export interface StudyTimings {
   totalMs: number;
 }
 
+export interface ModelRef {
+  id: string;
+  version: string;
+  modality: 'ES' | 'CT' | 'PT';
+  deviceUid: string;
+  /** Trained on synthetic data: a demo, not for clinical use. */
+  synthetic: boolean;
+}
+
 export interface StudyAnalysis {
   studyInstanceUid: string;
-  model: { id: string; version: string; modality: 'ES' | 'CT' | 'PT'; deviceUid: string; synthetic: boolean };
+  /** Every model that read part of the study (one per modality present, e.g. CT and PT in a PET-CT study). */
+  models: ModelRef[];
   cancerProbability: number;
   /** How cancerProbability was derived from the images, in words (e.g. "mean of the top 3 image probabilities"). */
   aggregation: string;

@@ -1,0 +1,63 @@
+/** Opens a model package folder (models/<id>/): manifest, TF.js weights, cancer head for CAM, a serving engine. */
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as tf from '@tensorflow/tfjs';
+import { ModelRef } from '../../domain/analysis';
+import { PreprocessSpec } from '../../imaging/preprocess';
+import { CancerHead, cancerHeadWeights } from '../cam';
+import { InferenceEngine } from '../engine';
+import { EngineChoice, selectEngine } from '../engines/select';
+import { loadModel } from '../model/weights-io';
+import { ManifestError, ModelManifest, parseManifest } from './manifest';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface ModelPackage {
+  dir: string;
+  manifest: ModelManifest;
+  model: tf.LayersModel;
+  head: CancerHead;
+  engine: InferenceEngine;
+  spec: PreprocessSpec;
+  ref: ModelRef;
+}
+
+export interface OpenOptions {
+  engine: EngineChoice;
+  threads: number;
+}
+
+export function readManifest(dir: string): ModelManifest {
+  const file = path.join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ManifestError(file, [`cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)}); is ${dir} a model package?`]);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ManifestError(file, [`not JSON: ${(err as Error).message}`]);
+  }
+  return parseManifest(value, file);
+}
+
+export function preprocessSpecOf(manifest: ModelManifest): PreprocessSpec {
+  const { input } = manifest;
+  return { modality: manifest.modality, size: input.size, mean: input.mean, std: input.std, cropToFieldOfView: input.cropToFieldOfView, fixedCrop: input.fixedCrop };
+}
+
+export function modelRef(manifest: ModelManifest): ModelRef {
+  return { id: manifest.id, version: manifest.version, modality: manifest.modality, deviceUid: manifest.deviceUid, synthetic: manifest.training.data === 'synthetic' };
+}
+
+export async function openModelPackage(dir: string, options: OpenOptions): Promise<ModelPackage> {
+  const manifest = readManifest(dir);
+  const model = await loadModel(dir);
+  const inputSize = model.inputs[0].shape[1];
+  if (inputSize !== manifest.input.size) throw new ManifestError(path.join(dir, MANIFEST_FILE), [`input.size: ${manifest.input.size} but the weights take ${inputSize}`]);
+  const engine = await selectEngine({ engine: options.engine, threads: options.threads, modelDir: dir, model });
+  return { dir, manifest, model, head: cancerHeadWeights(model), engine, spec: preprocessSpecOf(manifest), ref: modelRef(manifest) };
+}

@@ -1,0 +1,29 @@
+/** A tiny, untrained model package for pipeline tests (64 px ResNet50 with seeded random weights). */
+import { defaultPreprocessSpec, Modality } from '../../src/imaging/preprocess';
+import { buildGastricResNet50 } from '../../src/inference/model/resnet50';
+import { ModelManifest } from '../../src/inference/package/manifest';
+import { writeModelPackage } from '../../src/inference/package/write';
+
+export async function writeTestModelPackage(dir: string, modality: Modality, size = 64, thresholds: Partial<ModelManifest['thresholds']> = {}): Promise<ModelManifest> {
+  const model = buildGastricResNet50({ inputSize: size, seed: 7 });
+  const spec = defaultPreprocessSpec(modality, size);
+  const now = new Date(0).toISOString();
+  const manifest = await writeModelPackage(dir, model, {
+    id: `test-${modality.toLowerCase()}`,
+    version: '0.0.1',
+    modality,
+    architecture: 'resnet50',
+    input: { size, layout: 'NHWC', mean: spec.mean, std: spec.std, cropToFieldOfView: spec.cropToFieldOfView, fixedCrop: null },
+    heads: { cancer: ['normal', 'cancer'], stage: ['I', 'II', 'III', 'IV'] },
+    // Every image "suspicious" so the localisation path always runs on an untrained model.
+    thresholds: { image: 0, localisation: 0.5, urgent: 0.8, suspicious: 0.5, ...thresholds },
+    operatingPoints: [],
+    studyAggregation: { rule: 'top-k-mean', k: 3 },
+    training: { data: 'synthetic', command: 'test fixture', startedAt: now, finishedAt: now, trained: 'nothing (untrained test fixture)', backboneInit: 'random (seed 7)', epochs: 0, dataset: {} },
+    evaluation: null,
+    notForClinicalUse: true,
+    intendedUse: 'Test fixture - not for clinical use.',
+  });
+  model.dispose();
+  return manifest;
+}
