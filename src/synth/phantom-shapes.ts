@@ -6,6 +6,7 @@
  */
 import type { Rng } from './rng';
 import type { Polygon } from './types';
+import { insidePolygon } from '../imaging/polygon';
 
 // Local aliases: jest runs modules in a vm context where each global lookup (Math.*) in a hot loop is ~10x slower.
 const { exp, floor, log, max, min, round, sqrt } = Math;
@@ -123,16 +124,6 @@ export function polygonMask(poly: Polygon, columns: number, rows: number): Uint8
     }
   }
   return mask;
-}
-
-export function insidePolygon(poly: Polygon, x: number, y: number): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
 
 /** In-place separable Gaussian blur (edges clamped): models a scanner's point-spread function. */

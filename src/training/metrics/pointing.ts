@@ -9,6 +9,9 @@
  * pixel the label marks as cancer counts as a hit.
  */
 import { MetricInputError } from './errors';
+import { insidePolygon } from '../../imaging/polygon';
+
+export { insidePolygon };
 
 /** Closed polygon in pixel coordinates, [x (column), y (row)] pairs, first point not repeated (as in the labels). */
 export type PixelPolygon = ReadonlyArray<readonly [number, number]>;
@@ -56,17 +59,6 @@ export function argmaxPixel(map: Float32Array, width: number, height: number): {
   }
   if (best < 0) throw new MetricInputError('argmaxPixel: map has no numeric value');
   return { x: best % width, y: Math.floor(best / width) };
-}
-
-/** Even-odd rule (W. R. Franklin's PNPOLY crossing test), as used by the label rasterisers. */
-export function insidePolygon(polygon: PixelPolygon, x: number, y: number): boolean {
-  let inside = false;
-  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
-    const [xi, yi] = polygon[i];
-    const [xj, yj] = polygon[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
 
 /** Euclidean distance from (x, y) to the polygon's outline. */
