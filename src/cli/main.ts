@@ -4,8 +4,10 @@ import { registerAnalyzeCommand } from './analyze-command';
 import { registerBenchCommand } from './bench-command';
 import { registerConfigCommands } from './config-command';
 import { registerDemoCommand } from './demo-command';
+import { registerEvaluateCommand } from './evaluate-command';
 import { registerReportCommand } from './report-command';
 import { registerSynthCommand } from './synth-command';
+import { registerTrainCommand } from './train-command';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()
@@ -22,5 +24,7 @@ export async function main(argv: string[]): Promise<void> {
   registerReportCommand(program);
   registerAnalyzeCommand(program);
   registerBenchCommand(program);
+  registerEvaluateCommand(program);
+  registerTrainCommand(program);
   await program.parseAsync(argv);
 }
