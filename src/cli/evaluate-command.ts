@@ -1,0 +1,65 @@
+/** `gastric-ai evaluate --model DIR --data DIR`: metrics of a model package on a labelled dataset (JSON, HTML, Markdown). */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, InvalidArgumentError } from 'commander';
+import { EngineChoice } from '../inference/engines/select';
+import { evaluateModel } from '../training/evaluate/evaluate';
+import { EvaluationSplit } from '../training/evaluate/selection';
+import { intArg } from './args';
+
+interface EvaluateCliOptions {
+  model: string;
+  data: string;
+  split: EvaluationSplit;
+  json?: string;
+  report?: string;
+  engine: EngineChoice;
+  threads: number;
+  batch: number;
+  seed: number;
+  bootstrap: number;
+}
+
+const choiceArg = <T extends string>(choices: readonly T[]) => (value: string): T => {
+  if (!choices.includes(value as T)) throw new InvalidArgumentError(`expected ${choices.join(' | ')} (got ${value})`);
+  return value as T;
+};
+
+export function registerEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description('evaluate a model package on a dataset in the seed layout: AUROC (image, study), operating points, stage, calibration, by sex, pointing game')
+    .requiredOption('-m, --model <dir>', 'model package folder (manifest.json + weights)')
+    .requiredOption('-d, --data <dir>', 'dataset root (contains 원천데이터 and 라벨링데이터)')
+    .option('--split <split>', 'test: the test patients of the split recorded in the manifest (training.dataset.split; else 70/15/15, seed 1, flagged as a fallback); all: every image', choiceArg(['test', 'all'] as const), 'test')
+    .option('--json <file>', 'write the evaluation JSON to this file (default: stdout)')
+    .option('--report <dir>', 'write index.html, report.md and SVG figures to this folder')
+    .option('--engine <engine>', 'auto | onnx | tfjs', choiceArg(['auto', 'onnx', 'tfjs'] as const), 'auto')
+    .option('--threads <n>', 'engine threads, 0 = all cores', intArg(0, 256), 0)
+    .option('--batch <n>', 'images per inference batch', intArg(1, 256), 8)
+    .option('--seed <s>', 'bootstrap seed', intArg(0, 2 ** 31 - 1), 1)
+    .option('--bootstrap <n>', 'bootstrap resamples for the AUROC CIs', intArg(100, 100_000), 2000)
+    .action(async (opts: EvaluateCliOptions) => {
+      const { result, report } = await evaluateModel({
+        modelDir: opts.model,
+        dataDir: opts.data,
+        split: opts.split,
+        engine: opts.engine,
+        threads: opts.threads,
+        batchSize: opts.batch,
+        seed: opts.seed,
+        bootstrapIterations: opts.bootstrap,
+        reportDir: opts.report,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      const json = `${JSON.stringify(result, null, 2)}\n`;
+      if (opts.json) {
+        fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+        fs.writeFileSync(opts.json, json);
+        process.stderr.write(`${path.resolve(opts.json)}\n`);
+      } else process.stdout.write(json);
+      if (report) process.stderr.write(`${report.html}\n${report.markdown}\n`);
+      const a = result.imageLevel.auroc;
+      process.stderr.write(`image AUROC ${a.estimate === null ? '-' : a.estimate.toFixed(3)}, study AUROC ${result.studyLevel.auroc.estimate?.toFixed(3) ?? '-'}${result.notForClinicalUse ? ' (not for clinical use)' : ''}\n`);
+    });
+}
