@@ -6,7 +6,7 @@ import { Dataset, readPart10File } from '../dicom/io';
 import { ImageResult, StudyAnalysis, StudyTimings } from '../domain/analysis';
 import { largestRegion } from '../imaging/contour';
 import { decodeFrame, frameCount } from '../imaging/decode';
-import { mapToSource } from '../imaging/geometry';
+import { gridPeakOnSource, mapToSource } from '../imaging/geometry';
 import { preprocess, Modality } from '../imaging/preprocess';
 import { InputGeometry } from '../imaging/types';
 import { cancerActivationMap } from '../inference/cam';
@@ -123,7 +123,7 @@ export async function analyzeStudy(files: string[], options: AnalyzeOptions): Pr
         if (region) {
           let sum = 0;
           for (let p = 0; p < region.mask.length; p++) if (region.mask[p]) sum += probability[p];
-          result.region = { contour: region.contour, box: region.box, peak: region.peak, areaPixels: region.area, meanProbability: sum / region.area };
+          result.region = { contour: region.contour, box: region.box, peak: gridPeakOnSource(cam.logit, cam.width, cam.height, item.geometry), areaPixels: region.area, meanProbability: sum / region.area };
           maps.push({ sopInstanceUid: result.sopInstanceUid, frame: item.frame, width, height, probability });
         }
       }

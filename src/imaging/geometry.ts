@@ -30,3 +30,21 @@ export function mapToSource(map: Float32Array, mapWidth: number, mapHeight: numb
   }
   return out;
 }
+
+/**
+ * Where a grid map peaks, in source pixels: the centre of the highest cell put back through the crop and resize.
+ * A bilinear upsampling (mapToSource) peaks exactly on a grid node, so this is its maximum without its ties: at the
+ * border the clamped interpolation is flat out to the crop edge, and a saturated sigmoid is exactly 1 over whole
+ * areas, so the first pixel of such a plateau is not where the map points. Pass logits, which rank cells even where
+ * probabilities saturate.
+ */
+export function gridPeakOnSource(values: Float32Array, width: number, height: number, g: InputGeometry): [number, number] {
+  let best = 0;
+  for (let c = 1; c < values.length; c++) if (values[c] > values[best]) best = c;
+  const column = best % width;
+  const row = Math.floor(best / width);
+  const x = g.crop.x + ((column + 0.5) / width) * g.crop.width - 0.5;
+  const y = g.crop.y + ((row + 0.5) / height) * g.crop.height - 0.5;
+  const clamp = (v: number, size: number): number => Math.min(size - 1, Math.max(0, Math.round(v)));
+  return [clamp(x, g.sourceColumns), clamp(y, g.sourceRows)];
+}

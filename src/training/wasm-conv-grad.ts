@@ -93,46 +93,60 @@ function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend
 
   const scratch = new Scratch(backend);
   try {
-    if (m === 0) {
-      return run(backend, 'Fill', {}, { shape: attrs.filterShape, value: 0, dtype: 'float32' });
-    }
-    // x as [Ci, N, H, W], padded so that every tap's strided window lies inside.
-    let xT = scratch.call('Transpose', { x }, { perm: channelsLast ? [3, 0, 1, 2] : [1, 0, 2, 3] });
-    const top = info.padInfo.top;
-    const left = info.padInfo.left;
-    const bottom = Math.max(0, (oh - 1) * sy + kh - top - h);
-    const right = Math.max(0, (ow - 1) * sx + kw - left - w);
-    if (top > 0 || left > 0 || bottom > 0 || right > 0) {
-      const padded = scratch.call('PadV2', { x: xT }, { paddings: [[0, 0], [0, 0], [top, bottom], [left, right]], constantValue: 0 });
-      scratch.free(xT);
-      xT = padded;
-    }
-    // dy as [M, Co] with M in (n, oy, ox) order, matching the columns of the patch matrix.
+    if (m === 0) return run(backend, 'Fill', {}, { shape: attrs.filterShape, value: 0, dtype: 'float32' });
+    const xNhwc = channelsLast ? x : scratch.call('Transpose', { x }, { perm: [0, 2, 3, 1] });
     const dyNhwc = channelsLast ? dy : scratch.call('Transpose', { x: dy }, { perm: [0, 2, 3, 1] });
+    // dy as [M, Co], M in (n, oy, ox) order: the columns of the patch matrix.
     const dy2 = scratch.call('Reshape', { x: dyNhwc }, { shape: [m, co] });
 
+    // Zero-pad so that every tap's window lies inside and each padded edge is a multiple of its stride; then view
+    // x as [N, Hq, sy, Wq, sx, Ci]: tap (ty, tx) reads phase (ty % sy, tx % sx) from offset (ty / sy, tx / sx) on, so
+    // every window is a unit-stride slice (wasm's StridedSlice is ~40x slower per element with stride 2).
+    const { top, left } = info.padInfo;
+    const hq = Math.ceil(Math.max(top + h, (oh - 1) * sy + kh) / sy);
+    const wq = Math.ceil(Math.max(left + w, (ow - 1) * sx + kw) / sx);
+    const bottom = hq * sy - top - h;
+    const right = wq * sx - left - w;
+    const xPad = top > 0 || left > 0 || bottom > 0 || right > 0
+      ? scratch.call('PadV2', { x: xNhwc }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
+      : xNhwc;
+    const phases = scratch.call('Reshape', { x: xPad }, { shape: [n, hq, sy, wq, sx, ci] });
+    const window = (source: Info, begin: number[], size: number[]): Info => scratch.call('StridedSlice', { x: source }, {
+      begin, end: begin.map((b, i) => b + size[i]), strides: begin.map(() => 1),
+      beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+    });
+
+    if (kh === 1 && kw === 1) {
+      // One tap reads one phase: cut it out before transposing (a quarter of x at stride 2).
+      const cut = window(phases, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, ci]);
+      const rows = scratch.call('Reshape', { x: cut }, { shape: [m, ci] });
+      const patches = scratch.call('Transpose', { x: rows }, { perm: [1, 0] });
+      const dw = scratch.call('BatchMatMul', { a: patches, b: dy2 }, { transposeA: false, transposeB: false });
+      return scratch.release(scratch.call('Reshape', { x: dw }, { shape: attrs.filterShape }));
+    }
+
+    // x as [sy, sx, Ci, N, Hq, Wq], transposed once for all taps.
+    const xT = scratch.call('Transpose', { x: phases }, { perm: [2, 4, 5, 0, 1, 3] });
+    for (const t of [phases, xPad]) scratch.free(t);
     const taps = kh * kw;
     const group = Math.max(1, Math.min(taps, Math.floor(PATCH_FLOATS / (ci * m))));
     const parts: Info[] = [];
     for (let first = 0; first < taps; first += group) {
       const rows: Info[] = [];
       for (let t = first; t < Math.min(taps, first + group); t++) {
-        const y0 = Math.floor(t / kw);
-        const x0 = t % kw;
-        const window = scratch.call('StridedSlice', { x: xT }, {
-          begin: [0, 0, y0, x0], end: [ci, n, y0 + (oh - 1) * sy + 1, x0 + (ow - 1) * sx + 1], strides: [1, 1, sy, sx],
-          beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-        });
-        rows.push(scratch.call('Reshape', { x: window }, { shape: [ci, m] }));
-        scratch.free(window);
+        const ty = Math.floor(t / kw);
+        const tx = t % kw;
+        const cut = window(xT, [ty % sy, tx % sx, 0, 0, Math.floor(ty / sy), Math.floor(tx / sx)], [1, 1, ci, n, oh, ow]);
+        rows.push(scratch.call('Reshape', { x: cut }, { shape: [ci, m] }));
+        scratch.free(cut);
       }
       const patches = rows.length === 1 ? rows[0] : scratch.call('Concat', rows, { axis: 0 });
       if (rows.length > 1) for (const r of rows) scratch.free(r);
       parts.push(scratch.call('BatchMatMul', { a: patches, b: dy2 }, { transposeA: false, transposeB: false }));
       scratch.free(patches);
     }
-    const dw2 = parts.length === 1 ? parts[0] : scratch.call('Concat', parts, { axis: 0 });
-    return scratch.release(scratch.call('Reshape', { x: dw2 }, { shape: attrs.filterShape }));
+    const dw = parts.length === 1 ? parts[0] : scratch.call('Concat', parts, { axis: 0 });
+    return scratch.release(scratch.call('Reshape', { x: dw }, { shape: attrs.filterShape }));
   } finally {
     scratch.disposeAll();
   }

@@ -16,6 +16,7 @@ import { runBatched } from '../../inference/engines/run-batched';
 import type { ModelPackage } from '../../inference/package/load';
 import { readLabel } from '../dataset/labels';
 import type { DatasetImage, Polygon, Stage } from '../dataset/types';
+import { gridPeakOnSource } from '../../imaging/geometry';
 
 /** One image's truth and the model's reading of it: the input of the metric assembly (metrics.ts). */
 export interface ImagePrediction {
@@ -62,23 +63,9 @@ interface Prepared {
   geometry: InputGeometry;
 }
 
-/**
- * Where the map peaks, in source pixels: the centre of the highest grid cell, put back through the crop and resize.
- * A bilinear upsampling (mapToSource) peaks exactly on a grid node, so this is its maximum, without its ties: at the
- * border the clamped interpolation is flat out to the crop edge, and an overconfident model's sigmoid rounds to
- * exactly 1 over whole areas; the first pixel of such a plateau (its top-left corner) is not where the map points.
- * The logit ranks cells even where the probability saturates (sigmoid is monotonic: same argmax otherwise).
- */
+/** The CAM's peak on source pixels (see gridPeakOnSource). */
 export function peakOnSource(cam: ActivationMap, g: InputGeometry): [number, number] {
-  let best = 0;
-  for (let c = 1; c < cam.logit.length; c++) if (cam.logit[c] > cam.logit[best]) best = c;
-  const column = best % cam.width;
-  const row = Math.floor(best / cam.width);
-  // Cell (column, row) is centred at (column + 0.5) / width of the crop, as in mapToSource; pixel x covers [x, x + 1).
-  const x = g.crop.x + ((column + 0.5) / cam.width) * g.crop.width - 0.5;
-  const y = g.crop.y + ((row + 0.5) / cam.height) * g.crop.height - 0.5;
-  const clamp = (v: number, size: number): number => Math.min(size - 1, Math.max(0, Math.round(v)));
-  return [clamp(x, g.sourceColumns), clamp(y, g.sourceRows)];
+  return gridPeakOnSource(cam.logit, cam.width, cam.height, g);
 }
 
 /** Decoded and preprocessed input of one image, or the reason it cannot be read (the image is then skipped). */
