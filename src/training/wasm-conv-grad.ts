@@ -5,23 +5,28 @@
  *
  *   dW[kh, kw, ci, co] = Σ_{n, oy, ox} xpad[n, oy·s + kh, ox·s + kw, ci] · dy[n, oy, ox, co]
  *
- * is computed as one matrix product per group of filter taps, with wasm's own kernels called kernel to kernel:
- *   xT   = Transpose(x) → [Ci, N, H, W], zero-padded to cover every tap (PadV2)
- *   P    = for each tap (kh, kw) in the group: StridedSlice(xT)[:, :, kh::s, kw::s] as [Ci, N·OH·OW], concatenated
- *          along axis 0 → [g·Ci, M]   (tap-major, then ci: exactly dW's row order)
- *   dW   = Concat over groups of BatchMatMul(P, dy as [M, Co]) → [KH·KW·Ci, Co] = [KH, KW, Ci, Co]
+ * is im2col + one matrix product, with wasm's own kernels called kernel to kernel:
+ *   phase(py, px) = xpad[:, py::s, px::s, :] as [Ci, N, Hq, Wq]  (unit-stride slice of a reshape, 2-D transpose)
+ *   P  = for each tap (kh, kw): phase(kh % s, kw % s)[:, :, kh / s .., kw / s ..] as [Ci, N·OH·OW], concatenated
+ *        along axis 0 → [KH·KW·Ci, M]   (tap-major, then ci: exactly dW's row order)
+ *   dW = BatchMatMul(P, dy as [M, Co]) → [KH·KW·Ci, Co] = [KH, KW, Ci, Co]
+ * A 1x1 kernel needs one phase and no concat: a single transpose and matmul.
  *
- * Why this form (measured on the 2-vCPU AVX-512 build host, wasm SIMD, 1 thread, ResNet50 stage-5 shapes):
+ * Why this form (2-vCPU AVX-512 host, wasm SIMD, 1 thread, shared with other jobs; ResNet50 stage 5, batch 16):
  * - wasm's BatchMatMul is XNNPACK only without transposes (~29 GFLOP/s: [1024,784]·[784,512] 28 ms); transposeA
- *   falls back to a naive loop (1620 ms, 60x slower) and transposeB to another (390 ms). So x is transposed once
- *   (~1 ms per million floats) and the product is taken without transposes.
- * - The alternative "dilated Conv2D" (x as [Ci, Hp, Wp, N], dy as the filter [OH, OW, N, Co], dilation = stride)
- *   is XNNPACK's conv with only N input channels per tap: 172 ms for the 3x3 stage-5 gradient at batch 16, against
- *   ~130 ms as im2col + matmul.
- * - Taps share one matmul (im2col) so that thin inputs (conv1: Ci = 3, 49 taps) make one product with K = 147 rows
- *   rather than 49 with 3; the group size is bounded so the patch matrix stays under PATCH_FLOATS (the wasm heap is
- *   4 GB). The same dy is the right-hand side of every group's product: XNNPACK packs it once (its operator cache is
- *   keyed by that tensor).
+ *   falls back to a naive loop (1620 ms) and transposeB to another (390 ms). So x is transposed (2-D transposes cost
+ *   ~1 ms per million floats) and the product is taken without transposes.
+ * - wasm's StridedSlice is ~5x slower per element at stride 2 than at stride 1, and rank-5/6 slices and transposes
+ *   take a generic path ~25x slower than rank <= 4: hence strides as phases of a 4-D view, never strided slices.
+ * - Measured, forward conv / this dW: 1x1 s2 14x14x1024→2048 117 / 122 ms; 1x1 s2 →512 29 / 33 ms; 3x3 7x7x512→512
+ *   125 / 181 ms; 1x1 7x7x512→2048 55 / 56 ms; conv1 7x7 s2 at 224 px, batch 8: 83 / 168 ms. The alternative
+ *   "dilated Conv2D" (x as [Ci, Hp, Wp, N], dy as the filter [OH, OW, N, Co], dilation = stride) was about as fast
+ *   for the 3x3 (172 ms next to a 132 ms forward) but 3-4x slower for the 1x1 stride 2 (114 ms against ~33 ms):
+ *   XNNPACK then runs 49 taps of only N input channels each.
+ * - Taps share one product so that thin inputs (conv1: Ci = 3, 49 taps) make one matmul with 147 rows rather than
+ *   49 with 3; the patch matrix is capped at PATCH_FLOATS (the wasm heap is 4 GB) by splitting the taps into groups.
+ *   The same dy is every group's right-hand side, which XNNPACK packs once (its operator cache is keyed by it).
+ * The forward conv and wasm's own Conv2DBackpropInput (a naive loop, ~10x the forward) are unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -99,9 +104,11 @@ function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend
     // dy as [M, Co], M in (n, oy, ox) order: the columns of the patch matrix.
     const dy2 = scratch.call('Reshape', { x: dyNhwc }, { shape: [m, co] });
 
-    // Zero-pad so that every tap's window lies inside and each padded edge is a multiple of its stride; then view
-    // x as [N, Hq, sy, Wq, sx, Ci]: tap (ty, tx) reads phase (ty % sy, tx % sx) from offset (ty / sy, tx / sx) on, so
-    // every window is a unit-stride slice (wasm's StridedSlice is ~40x slower per element with stride 2).
+    // Zero-pad so that every tap's window lies inside and each padded edge is a multiple of its stride. Tap (ty, tx)
+    // then reads phase (ty % sy, tx % sx) of x, i.e. x[:, ty % sy :: sy, tx % sx :: sx, :], from offset
+    // (ty / sy, tx / sx) on, so every window is a unit-stride slice. Only rank <= 4 slices and rank-2 transposes are
+    // used: wasm's StridedSlice is ~5x slower per element with stride 2, and rank-5/6 slices and transposes take a
+    // slow generic path (~25x).
     const { top, left } = info.padInfo;
     const hq = Math.ceil(Math.max(top + h, (oh - 1) * sy + kh) / sy);
     const wq = Math.ceil(Math.max(left + w, (ow - 1) * sx + kw) / sx);
@@ -110,25 +117,45 @@ function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend
     const xPad = top > 0 || left > 0 || bottom > 0 || right > 0
       ? scratch.call('PadV2', { x: xNhwc }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
       : xNhwc;
-    const phases = scratch.call('Reshape', { x: xPad }, { shape: [n, hq, sy, wq, sx, ci] });
-    const window = (source: Info, begin: number[], size: number[]): Info => scratch.call('StridedSlice', { x: source }, {
+    const slice = (source: Info, begin: number[], size: number[]): Info => scratch.call('StridedSlice', { x: source }, {
       begin, end: begin.map((b, i) => b + size[i]), strides: begin.map(() => 1),
       beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
     });
+    /** Phase (py, px) of the padded x as [Ci, N·rows·cols] (channels first), its top-left rows × cols only. */
+    const phaseT = (py: number, px: number, rows: number, cols: number): Info => {
+      const view = scratch.call('Reshape', { x: xPad }, { shape: [n * hq, sy, wq, sx * ci] });
+      const phase = slice(view, [0, py, 0, px * ci], [n * hq, 1, wq, ci]);
+      const image = scratch.call('Reshape', { x: phase }, { shape: [n, hq, wq, ci] });
+      const cut = rows === hq && cols === wq ? image : slice(image, [0, 0, 0, 0], [n, rows, cols, ci]);
+      const flat = scratch.call('Reshape', { x: cut }, { shape: [n * rows * cols, ci] });
+      const transposed = scratch.call('Transpose', { x: flat }, { perm: [1, 0] });
+      for (const t of [view, phase, image, cut, flat]) scratch.free(t);
+      return transposed;
+    };
 
     if (kh === 1 && kw === 1) {
-      // One tap reads one phase: cut it out before transposing (a quarter of x at stride 2).
-      const cut = window(phases, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, ci]);
-      const rows = scratch.call('Reshape', { x: cut }, { shape: [m, ci] });
-      const patches = scratch.call('Transpose', { x: rows }, { perm: [1, 0] });
+      // One tap reads one phase, and only its first OH × OW positions.
+      const patches = phaseT(0, 0, oh, ow);
       const dw = scratch.call('BatchMatMul', { a: patches, b: dy2 }, { transposeA: false, transposeB: false });
       return scratch.release(scratch.call('Reshape', { x: dw }, { shape: attrs.filterShape }));
     }
 
-    // x as [sy, sx, Ci, N, Hq, Wq], transposed once for all taps.
-    const xT = scratch.call('Transpose', { x: phases }, { perm: [2, 4, 5, 0, 1, 3] });
-    for (const t of [phases, xPad]) scratch.free(t);
+    // Each phase that some tap reads, channels first as [Ci, N, Hq, Wq].
+    const phases = new Map<number, Info>();
+    const phaseOf = (py: number, px: number): Info => {
+      const key = py * sx + px;
+      let p = phases.get(key);
+      if (p === undefined) {
+        const flat = phaseT(py, px, hq, wq);
+        p = scratch.call('Reshape', { x: flat }, { shape: [ci, n, hq, wq] });
+        scratch.free(flat);
+        phases.set(key, p);
+      }
+      return p;
+    };
     const taps = kh * kw;
+    for (let t = 0; t < taps; t++) phaseOf(Math.floor(t / kw) % sy, (t % kw) % sx);
+    scratch.free(xPad);
     const group = Math.max(1, Math.min(taps, Math.floor(PATCH_FLOATS / (ci * m))));
     const parts: Info[] = [];
     for (let first = 0; first < taps; first += group) {
@@ -136,7 +163,7 @@ function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend
       for (let t = first; t < Math.min(taps, first + group); t++) {
         const ty = Math.floor(t / kw);
         const tx = t % kw;
-        const cut = window(xT, [ty % sy, tx % sx, 0, 0, Math.floor(ty / sy), Math.floor(tx / sx)], [1, 1, ci, n, oh, ow]);
+        const cut = slice(phaseOf(ty % sy, tx % sx), [0, 0, Math.floor(ty / sy), Math.floor(tx / sx)], [ci, n, oh, ow]);
         rows.push(scratch.call('Reshape', { x: cut }, { shape: [ci, m] }));
         scratch.free(cut);
       }
