@@ -11,6 +11,7 @@ import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { findFreePort } from '../net/free-port';
+import { exitPromise, ExitInfo, killAndWait, LineRing, track } from './child-process';
 import { renderTemplate, TemplateValues } from './config-template';
 
 export const DEFAULT_ORTHANC_BINARY = '/usr/sbin/Orthanc';
@@ -108,70 +109,6 @@ export function findRepoAsset(relativePath: string, startDir: string = __dirname
     if (parent === dir) throw new Error(`cannot find ${relativePath} above ${startDir}`);
     dir = parent;
   }
-}
-
-/* ------------------------------------------------------------------------------------------------ */
-/* Process handling                                                                                 */
-/* ------------------------------------------------------------------------------------------------ */
-
-/** Keeps the last `capacity` lines written to a stream. */
-class LineRing {
-  private readonly lines: string[] = [];
-  private partial = '';
-
-  constructor(private readonly capacity: number) {}
-
-  push(chunk: Buffer | string): void {
-    const parts = (this.partial + chunk.toString()).split('\n');
-    this.partial = parts.pop() ?? '';
-    for (const line of parts) this.add(line.replace(/\r$/, ''));
-  }
-
-  text(): string {
-    const all = this.partial ? [...this.lines, this.partial] : this.lines;
-    return all.join('\n');
-  }
-
-  private add(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length > this.capacity) this.lines.shift();
-  }
-}
-
-interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** Children still running, killed if this process exits without stopping them (e.g. a crashed test). */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function track(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-}
-
-function exitPromise(child: ChildProcess): Promise<ExitInfo> {
-  return new Promise<ExitInfo>((resolveExit) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolveExit({ code: child.exitCode, signal: child.signalCode });
-      return;
-    }
-    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => resolveExit({ code, signal }));
-    child.once('error', () => resolveExit({ code: null, signal: null }));
-  });
-}
-
-async function killAndWait(child: ChildProcess, exited: Promise<ExitInfo>): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await exited;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
