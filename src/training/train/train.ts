@@ -26,6 +26,7 @@ import { cacheFeatures, TrunkRunner } from './features';
 import { trainTail, EpochRecord } from './loop';
 import { buildTail, buildTrunk, copyTailWeights, Trainable, TRAINABLE_BOUNDARY } from './tail';
 import { registerWasmConv2DBackpropFilter } from '../wasm-conv-grad';
+import { registerWasmConv2DBackpropInput } from '../wasm-conv-input-grad';
 
 export interface TrainOptions {
   data: string;
@@ -98,6 +99,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const backend = await initTfjsBackend();
   // wasm has no filter-gradient kernel of its own; training any convolution there needs ours.
   if (backend === 'wasm') registerWasmConv2DBackpropFilter();
+  if (backend === 'wasm') registerWasmConv2DBackpropInput();
   const index = await readDataset(o.data, { modality: o.modality });
   const split = splitByPatient(index, { ...o.split, seed: o.seed });
   o.log(`data: ${index.images.length} ${o.modality} images of ${index.patients.length} patients; split train/validation/test ${split.summary.train.images}/${split.summary.validation.images}/${split.summary.test.images} images (by patient)`, true);

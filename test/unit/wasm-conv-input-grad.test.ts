@@ -1,0 +1,198 @@
+/** Conv2DBackpropInput on wasm: equal to the cpu kernel (fast and delegated cases), trains conv nets, leaks nothing. */
+import * as tf from '@tensorflow/tfjs';
+import { initTfjsBackend } from '../../src/inference/engines/tfjs-backend';
+import { registerWasmConv2DBackpropFilter } from '../../src/training/wasm-conv-grad';
+import { registerWasmConv2DBackpropInput } from '../../src/training/wasm-conv-input-grad';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const CASES: Case[] = [
+  { name: '1x1 stride 1', x: [3, 6, 6, 16], filter: [1, 1, 16, 24], strides: 1, pad: 'valid' },
+  { name: '1x1 stride 1 same', x: [2, 5, 7, 8], filter: [1, 1, 8, 12], strides: 1, pad: 'same' },
+  { name: '1x1 stride 2 valid (even edge)', x: [3, 8, 8, 16], filter: [1, 1, 16, 24], strides: 2, pad: 'valid' },
+  { name: '1x1 stride 2 valid (odd edge)', x: [3, 7, 7, 16], filter: [1, 1, 16, 24], strides: 2, pad: 'valid' },
+  { name: '1x1 stride 2 same (odd edge)', x: [2, 9, 6, 10], filter: [1, 1, 10, 6], strides: 2, pad: 'same' },
+  { name: '1x1 strides [2, 1]', x: [2, 7, 6, 10], filter: [1, 1, 10, 6], strides: [2, 1], pad: 'valid' },
+  { name: '3x3 same stride 1', x: [2, 7, 7, 12], filter: [3, 3, 12, 10], strides: 1, pad: 'same' },
+  { name: '3x3 valid stride 1', x: [2, 9, 8, 5], filter: [3, 3, 5, 6], strides: 1, pad: 'valid' },
+  { name: '2x3 same stride 1 (even kernel)', x: [2, 6, 7, 5], filter: [2, 3, 5, 6], strides: 1, pad: 'same' },
+  { name: '3x3 explicit padding stride 1', x: [2, 6, 6, 4], filter: [3, 3, 4, 5], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  // Delegated to wasm's own kernel.
+  { name: '7x7 same stride 2 (conv1, delegated)', x: [2, 32, 32, 3], filter: [7, 7, 3, 16], strides: 2, pad: 'same' },
+  { name: '3x3 same stride 2 (delegated)', x: [2, 9, 9, 12], filter: [3, 3, 12, 10], strides: 2, pad: 'same' },
+  { name: '3x3 valid stride 2 (delegated)', x: [2, 9, 8, 5], filter: [3, 3, 5, 6], strides: 2, pad: 'valid' },
+  { name: '1x1 explicit leading padding (delegated)', x: [2, 5, 5, 4], filter: [1, 1, 4, 3], strides: 1, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
+];
+
+function backpropInput(dy: tf.Tensor, filter: tf.Tensor, c: Case, inputShape: number[], dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.Tensor4D {
+  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter },
+    { strides: c.strides, pad: c.pad, dataFormat, inputShape } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/** Runs `make` on the cpu backend and hands back plain arrays, so the wasm side starts from the same numbers. */
+async function onCpu<T>(make: () => T): Promise<T> {
+  await tf.setBackend('cpu');
+  try {
+    return make();
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+beforeAll(async () => {
+  expect(await initTfjsBackend()).toBe('wasm');
+  registerWasmConv2DBackpropFilter();
+  const warn = jest.spyOn(console, 'warn');
+  const original = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc;
+  registerWasmConv2DBackpropInput();
+  const replaced = tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc;
+  expect(replaced).toBeDefined();
+  expect(replaced).not.toBe(original);
+  registerWasmConv2DBackpropInput(); // idempotent
+  expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(replaced);
+  expect(warn).not.toHaveBeenCalled(); // replaced, not overridden (no "already registered" warning)
+  warn.mockRestore();
+});
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+test.each(CASES)('matches the cpu kernel: $name', async (c) => {
+  const ref = await onCpu(() => tf.tidy(() => {
+    const filter = tf.randomNormal(c.filter, 0, 1, 'float32', 7);
+    const out = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, filter as tf.Tensor4D, c.strides, c.pad);
+    const dy = tf.randomNormal(out.shape, 0, 1, 'float32', 8);
+    return {
+      filter: filter.dataSync().slice(), dy: dy.dataSync().slice(), dyShape: dy.shape,
+      dx: backpropInput(dy, filter, c, c.x).dataSync().slice(),
+    };
+  }));
+  expect(tf.getBackend()).toBe('wasm');
+  const filter = tf.tensor(ref.filter, c.filter);
+  const dy = tf.tensor(ref.dy, ref.dyShape);
+  const tensors = tf.memory().numTensors;
+  const bytes = tf.memory().numBytes;
+  const buffers = tf.backend().numDataIds();
+
+  const dx = backpropInput(dy, filter, c, c.x);
+  expect(dx.shape).toEqual(c.x);
+  const got = dx.dataSync();
+  let diff = 0;
+  for (let i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - ref.dx[i]));
+  expect(diff).toBeLessThan(1e-3 * Math.max(1, maxAbs(ref.dx)));
+
+  dx.dispose();
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(tf.memory().numBytes).toBe(bytes);
+  expect(tf.backend().numDataIds()).toBe(buffers); // the kernel's own intermediates are freed too
+  tf.dispose([filter, dy]);
+});
+
+test('NCHW is delegated and gives the NHWC result', () => {
+  const c = CASES[6];
+  const filter = tf.randomNormal(c.filter, 0, 1, 'float32', 3);
+  const dy = tf.randomNormal([2, 7, 7, 10], 0, 1, 'float32', 4);
+  const nhwc = backpropInput(dy, filter, c, c.x);
+  const nchw = backpropInput(dy.transpose([0, 3, 1, 2]), filter, c, [2, 12, 7, 7], 'NCHW');
+  expect(maxAbs(tf.sub(nhwc, nchw.transpose([0, 2, 3, 1])).dataSync())).toBeLessThan(1e-4);
+  tf.dispose([filter, dy, nhwc, nchw]);
+});
+
+test('the input gradient through fused convs (bias + relu, stride 2 1x1, 3x3 same) equals the cpu one', async () => {
+  const grads = () => tf.tidy(() => {
+    const x = tf.randomNormal([2, 9, 9, 6], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const w1 = tf.randomNormal([1, 1, 6, 8], 0, 0.3, 'float32', 12) as tf.Tensor4D;
+    const w2 = tf.randomNormal([3, 3, 8, 5], 0, 0.3, 'float32', 13) as tf.Tensor4D;
+    const bias = tf.randomNormal([8], 0, 0.1, 'float32', 14) as tf.Tensor1D;
+    const f = (input: tf.Tensor) => {
+      const y = tf.fused.conv2d({ x: input as tf.Tensor4D, filter: w1, bias, strides: 2, pad: 'same', activation: 'relu' });
+      return tf.fused.conv2d({ x: y, filter: w2, strides: 1, pad: 'same' }).square().sum();
+    };
+    return tf.grad(f)(x).dataSync().slice();
+  });
+  const ref = await onCpu(grads);
+  const got = grads();
+  let diff = 0;
+  for (let j = 0; j < ref.length; j++) diff = Math.max(diff, Math.abs(got[j] - ref[j]));
+  expect(diff).toBeLessThan(1e-3 * Math.max(1, maxAbs(ref)));
+});
+
+function smallConvNet(): tf.LayersModel {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 8, kernelSize: 3, strides: 1, padding: 'same',
+        activation: 'relu', useBias: true, kernelInitializer: init(1) }),
+      tf.layers.conv2d({ filters: 12, kernelSize: 1, strides: 2, activation: 'relu', useBias: true, kernelInitializer: init(2) }),
+      tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', useBias: true, kernelInitializer: init(3) }),
+      tf.layers.globalAveragePooling2d({}),
+      tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(4) }),
+    ],
+  });
+}
+
+/** Two separable classes: bright top half versus bright bottom half. */
+function halves(n: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const rows = tf.range(0, 12).reshape([1, 12, 1, 1]);
+    const top = tf.less(rows, 6).cast('float32');
+    const labels = tf.range(0, n).mod(2);
+    const mask = tf.where(labels.reshape([n, 1, 1, 1]).cast('bool'), tf.sub(1, top), top);
+    const noise = tf.randomUniform([n, 12, 12, 3], 0, 0.3, 'float32', 5);
+    return { xs: tf.add(mask, noise) as tf.Tensor4D, ys: tf.oneHot(labels.cast('int32'), 2).cast('float32') as tf.Tensor2D };
+  });
+}
+
+test('a tf.layers conv net trains on wasm with model.fit, and its loss falls', async () => {
+  const model = smallConvNet();
+  model.compile({ optimizer: tf.train.adam(0.03), loss: 'categoricalCrossentropy' });
+  const { xs, ys } = halves(16);
+  const firstKernel = model.layers[0].getWeights()[0].dataSync().slice();
+  const history = await model.fit(xs, ys, { epochs: 40, batchSize: 16, shuffle: false, verbose: 0 });
+  const loss = history.history.loss as number[];
+  expect(loss[loss.length - 1]).toBeLessThan(loss[0] * 0.7);
+  // The first conv's kernel moved: its gradient came through the later convs' input gradients.
+  expect(maxAbs(tf.sub(model.layers[0].getWeights()[0], tf.tensor(firstKernel, [3, 3, 3, 8])).dataSync())).toBeGreaterThan(1e-3);
+  tf.dispose([xs, ys]);
+  model.dispose();
+});
+
+test('optimizer.minimize steps leak no tensor or buffer and lower the loss', () => {
+  const model = smallConvNet();
+  const { xs, ys } = halves(8);
+  const optimizer = tf.train.adam(0.01);
+  const lossOf = () => tf.metrics.categoricalCrossentropy(ys, model.apply(xs) as tf.Tensor).mean() as tf.Scalar;
+  const first = optimizer.minimize(lossOf, true) as tf.Scalar; // creates Adam's slots
+  const initial = first.dataSync()[0];
+  first.dispose();
+  const tensors = tf.memory().numTensors;
+  const bytes = tf.memory().numBytes;
+  const buffers = tf.backend().numDataIds();
+  let last = initial;
+  for (let i = 0; i < 10; i++) {
+    const loss = optimizer.minimize(lossOf, true) as tf.Scalar;
+    last = loss.dataSync()[0];
+    loss.dispose();
+  }
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(tf.memory().numBytes).toBe(bytes);
+  expect(tf.backend().numDataIds()).toBe(buffers);
+  expect(last).toBeLessThan(initial);
+  optimizer.dispose();
+  tf.dispose([xs, ys]);
+  model.dispose();
+});
