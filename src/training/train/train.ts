@@ -22,6 +22,7 @@ import { readDataset } from '../dataset/reader';
 import { splitByPatient } from '../dataset/split';
 import { rocCurve } from '../metrics';
 import { calibrateBatchNorm } from './calibrate';
+import { applyPlatt, fitPlatt, foldPlattIntoHead } from './platt';
 import { cacheFeatures, TrunkRunner } from './features';
 import { trainTail, EpochRecord } from './loop';
 import { buildTail, buildTrunk, copyTailWeights, Trainable, TRAINABLE_BOUNDARY } from './tail';
@@ -149,7 +150,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   copyTailWeights(tail, model);
   tail.dispose();
 
-  const points = operatingPoints(valCache.samples.map((s) => s.cancer), result.validationProbabilities);
+  // Calibrate on validation (natural prevalence) what balanced training skewed; thresholds come from calibrated numbers.
+  const validationLabels = valCache.samples.map((s) => s.cancer);
+  const platt = fitPlatt(validationLabels, result.validationProbabilities);
+  foldPlattIntoHead(model, platt);
+  const calibrated = result.validationProbabilities.map((p) => applyPlatt(p, platt));
+  const points = operatingPoints(validationLabels, calibrated);
   const synthetic = fs.existsSync(path.join(o.data, 'synthetic-manifest.json'));
   const manifest = await writeModelPackage(o.out, model, {
     id: o.id,
@@ -166,7 +172,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       command: o.command,
       startedAt,
       finishedAt: new Date().toISOString(),
-      trained: `${o.trainable} (layers after ${boundary}) on ${backend}; best epoch ${result.bestEpoch} of ${result.history.length}${result.resumedFrom !== null ? `, resumed after epoch ${result.resumedFrom + 1}` : ''}`,
+      trained: `${o.trainable} (layers after ${boundary}) on ${backend}; best epoch ${result.bestEpoch} of ${result.history.length}${result.resumedFrom !== null ? `, resumed after epoch ${result.resumedFrom + 1}` : ''}; cancer probability Platt-calibrated on validation (scale ${platt.scale.toFixed(3)}, offset ${platt.offset.toFixed(3)})`,
       backboneInit,
       epochs: result.history.length,
       dataset: { root: path.resolve(o.data), patients: index.patients.length, images: index.images.length, split: { ...o.split, seed: o.seed }, summary: split.summary, augmentCopies: o.augmentCopies, locationWeight: o.locationWeight },
