@@ -29,9 +29,7 @@
  * The forward conv and wasm's own Conv2DBackpropInput (a naive loop, ~10x the forward) are unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type Backend = tf.KernelBackend & { disposeData(dataId: object, force?: boolean): boolean };
-type Info = tf.TensorInfo;
+import { Backend, Info, runWasmKernel, Scratch } from './wasm-kernel-scratch';
 
 /** Largest patch matrix built at once, in float32 elements (64 MB). */
 const PATCH_FLOATS = 16 * 1024 * 1024;
@@ -42,43 +40,6 @@ interface FilterGradAttrs {
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   filterShape: [number, number, number, number];
-}
-
-/** Calls another wasm kernel directly on TensorInfos (no tensors, no tape); the caller disposes what it returns. */
-function run(backend: Backend, name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs: object): Info {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new Error(`wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
-}
-
-/** Intermediates of one gradient, freed together; only the result survives. */
-class Scratch {
-  private readonly held: Info[] = [];
-  constructor(readonly backend: Backend) {}
-  keep(info: Info): Info {
-    this.held.push(info);
-    return info;
-  }
-  call(name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs: object): Info {
-    return this.keep(run(this.backend, name, inputs, attrs));
-  }
-  free(info: Info): void {
-    const i = this.held.indexOf(info);
-    if (i >= 0) {
-      this.held.splice(i, 1);
-      this.backend.disposeData(info.dataId);
-    }
-  }
-  /** Hands `info` to the caller and frees everything else. */
-  release(info: Info): Info {
-    const i = this.held.indexOf(info);
-    if (i >= 0) this.held.splice(i, 1);
-    this.disposeAll();
-    return info;
-  }
-  disposeAll(): void {
-    for (const info of this.held.splice(0)) this.backend.disposeData(info.dataId);
-  }
 }
 
 function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): Info {
@@ -98,7 +59,7 @@ function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend
 
   const scratch = new Scratch(backend);
   try {
-    if (m === 0) return run(backend, 'Fill', {}, { shape: attrs.filterShape, value: 0, dtype: 'float32' });
+    if (m === 0) return runWasmKernel(backend, 'Fill', {}, { shape: attrs.filterShape, value: 0, dtype: 'float32' });
     const xNhwc = channelsLast ? x : scratch.call('Transpose', { x }, { perm: [0, 2, 3, 1] });
     const dyNhwc = channelsLast ? dy : scratch.call('Transpose', { x: dy }, { perm: [0, 2, 3, 1] });
     // dy as [M, Co], M in (n, oy, ox) order: the columns of the patch matrix.

@@ -33,9 +33,7 @@
  * doubles the matmul's FLOPs, ~+110 ms, where the pads cost ~25 ms).
  */
 import * as tf from '@tensorflow/tfjs';
-
-type Backend = tf.KernelBackend & { disposeData(dataId: object, force?: boolean): boolean };
-type Info = tf.TensorInfo;
+import { Backend, Info, runWasmKernel, Scratch } from './wasm-kernel-scratch';
 
 interface InputGradAttrs {
   strides: number | [number, number];
@@ -49,41 +47,6 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; at
 
 /** wasm's own Conv2DBackpropInput, for the cases this kernel does not take. */
 let original: tf.KernelConfig | undefined;
-
-/** Calls another wasm kernel directly on TensorInfos (no tensors, no tape); the caller disposes what it returns. */
-function run(backend: Backend, name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs: object): Info {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new Error(`wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
-}
-
-/** Intermediates of one gradient, freed together; only the result survives. */
-class Scratch {
-  private readonly held: Info[] = [];
-  constructor(readonly backend: Backend) {}
-  call(name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs: object): Info {
-    const info = run(this.backend, name, inputs, attrs);
-    this.held.push(info);
-    return info;
-  }
-  free(info: Info): void {
-    const i = this.held.indexOf(info);
-    if (i >= 0) {
-      this.held.splice(i, 1);
-      this.backend.disposeData(info.dataId);
-    }
-  }
-  /** Hands `info` to the caller and frees everything else. */
-  release(info: Info): Info {
-    const i = this.held.indexOf(info);
-    if (i >= 0) this.held.splice(i, 1);
-    this.disposeAll();
-    return info;
-  }
-  disposeAll(): void {
-    for (const info of this.held.splice(0)) this.backend.disposeData(info.dataId);
-  }
-}
 
 function delegate(args: KernelArgs): Info {
   if (original === undefined) throw new Error('registerWasmConv2DBackpropInput() has not run');
@@ -155,7 +118,7 @@ function conv2dBackpropInputWasm(args: KernelArgs): Info {
   if (!pointwise && !unitStride) return delegate(args);
   const backend = args.backend as Backend;
   if (info.batchSize * oh * ow === 0 || info.inChannels === 0) {
-    return run(backend, 'Fill', {}, { shape: attrs.inputShape, value: 0, dtype: 'float32' });
+    return runWasmKernel(backend, 'Fill', {}, { shape: attrs.inputShape, value: 0, dtype: 'float32' });
   }
   const scratch = new Scratch(backend);
   try {
