@@ -59,3 +59,11 @@ test('a malformed label stops training with the label file named', () => {
   expect(r.stderr).toContain(path.basename(label));
   expect(fs.existsSync(path.join(tmp, 'never', 'manifest.json'))).toBe(false);
 });
+
+test('--trainable stage trains all of conv5 from cached conv4 features (location labels on the coarser final grid)', () => {
+  const out = path.join(tmp, 'es-stage');
+  const r = runCli(['train', '--data', data, '--modality', 'ES', '--out', out, '--size', '64', '--epochs', '1', '--batch', '8', '--trainable', 'stage', '--split', '0.6,0.2,0.2', '--augment-copies', '1']);
+  expect(r.stderr).toMatch(/epoch 1\/1 train loss/);
+  expect(r.status).toBe(0);
+  expect(readManifest(out).training.trained).toMatch(/^stage \(layers after conv4_block6_out\)/);
+});

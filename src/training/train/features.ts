@@ -23,7 +23,7 @@ export interface CachedSample {
   image: DatasetImage;
   /** h × w × C boundary features. */
   features: Float32Array;
-  /** h × w: 1 cancer, 0 normal, -1 ignored (partly covered). */
+  /** Final feature grid (labelGrid) h × w: 1 cancer, 0 normal, -1 ignored (partly covered). */
   locations: Float32Array;
   cancer: 0 | 1;
   /** 0-3 for stage I-IV on cancer images of staged patients, else -1 (no stage loss). */
@@ -47,7 +47,7 @@ function inputMask(image: DatasetImage, input: ModelInput): Uint8Array {
   return Uint8Array.from(grid, (v) => (v >= 0.5 ? 1 : 0));
 }
 
-function locationLabels(mask: Uint8Array, size: number, shape: FeatureShape): Float32Array {
+function locationLabels(mask: Uint8Array, size: number, shape: { height: number; width: number }): Float32Array {
   const coverage = resampleCrop({ width: size, height: size, channels: 1, data: Float32Array.from(mask) }, { x: 0, y: 0, width: size, height: size }, shape.width, shape.height).data;
   return Float32Array.from(coverage, (c) => (c >= CANCER_COVERAGE ? 1 : c === 0 ? 0 : -1));
 }
@@ -56,6 +56,8 @@ const STAGE_INDEX: Record<string, number> = { I: 0, II: 1, III: 2, IV: 3 };
 
 export interface CacheOptions {
   spec: PreprocessSpec;
+  /** The grid of the model's final feature map (where the CAM lives), which the location labels are made for. */
+  labelGrid: { height: number; width: number };
   /** Copies per image: 1 = the image as is; more adds augmented copies (training split only). */
   copies: number;
   policy: AugmentPolicy;
@@ -106,7 +108,7 @@ export async function cacheFeatures(images: DatasetImage[], trunk: TrunkRunner, 
       samples.push({
         image: p.image,
         features: out.data.slice(i * per, (i + 1) * per),
-        locations: locationLabels(p.mask, options.spec.size, out.shape),
+        locations: locationLabels(p.mask, options.spec.size, options.labelGrid),
         cancer: p.image.cancer ? 1 : 0,
         stage: p.image.cancer && p.image.stage ? STAGE_INDEX[p.image.stage] : -1,
       });

@@ -54,7 +54,8 @@ interface CheckpointState {
 
 function stack(samples: CachedSample[], shape: FeatureShape): { x: tf.Tensor4D; cancer: tf.Tensor1D; stage: tf.Tensor1D; locations: tf.Tensor2D } {
   const per = shape.height * shape.width * shape.channels;
-  const cells = shape.height * shape.width;
+  // Location labels live on the final feature grid, which may be coarser than the cached boundary features.
+  const cells = samples[0].locations.length;
   const x = new Float32Array(samples.length * per);
   const loc = new Float32Array(samples.length * cells);
   samples.forEach((s, i) => {

@@ -128,7 +128,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const trunk = await TrunkRunner.create(exportOnnx(buildTrunk(model, boundary)), o.size, o.threads);
   const rng = createRng(o.seed + 1);
   const progress = (label: string) => (done: number, total: number) => o.log(`${label}: ${done}/${total} images`, done === total);
-  const cacheOpts = { spec, policy: DEFAULT_AUGMENT_POLICY[o.modality], rng, batch: 8, threads: o.threads };
+  const [, gridHeight, gridWidth] = (model.getLayer('features').output as tf.SymbolicTensor).shape as number[];
+  const cacheOpts = { spec, labelGrid: { height: gridHeight, width: gridWidth }, policy: DEFAULT_AUGMENT_POLICY[o.modality], rng, batch: 8, threads: o.threads };
   const trainCache = await cacheFeatures(split.train.images, trunk, { ...cacheOpts, copies: o.augmentCopies, onProgress: progress('features (train)') });
   const valCache = await cacheFeatures(split.validation.images, trunk, { ...cacheOpts, copies: 1, onProgress: progress('features (validation)') });
   await trunk.dispose();
