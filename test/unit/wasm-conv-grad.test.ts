@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initTfjsBackend } from '../../src/inference/engines/tfjs-backend';
 import { registerWasmConv2DBackpropFilter } from '../../src/training/wasm-conv-grad';
+import { halves, maxAbs, onCpu } from '../helpers/tf-wasm';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface Case {
@@ -27,22 +28,6 @@ const CASES: Case[] = [
 function backpropFilter(x: tf.Tensor, dy: tf.Tensor, c: Case, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.Tensor4D {
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy },
     { strides: c.strides, pad: c.pad, dataFormat, filterShape: c.filter } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-}
-
-/** Runs `make` on the cpu backend and hands back plain arrays, so the wasm side starts from the same numbers. */
-async function onCpu<T>(make: () => T): Promise<T> {
-  await tf.setBackend('cpu');
-  try {
-    return make();
-  } finally {
-    await tf.setBackend('wasm');
-  }
-}
-
-function maxAbs(values: Float32Array | Int32Array | Uint8Array): number {
-  let m = 0;
-  for (const v of values) m = Math.max(m, Math.abs(v));
-  return m;
 }
 
 beforeAll(async () => {
@@ -121,18 +106,6 @@ function smallConvNet(): tf.LayersModel {
       tf.layers.globalAveragePooling2d({}),
       tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(3) }),
     ],
-  });
-}
-
-/** Two separable classes: bright top half versus bright bottom half. */
-function halves(n: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
-  return tf.tidy(() => {
-    const rows = tf.range(0, 12).reshape([1, 12, 1, 1]);
-    const top = tf.less(rows, 6).cast('float32');
-    const labels = tf.range(0, n).mod(2);
-    const mask = tf.where(labels.reshape([n, 1, 1, 1]).cast('bool'), tf.sub(1, top), top);
-    const noise = tf.randomUniform([n, 12, 12, 3], 0, 0.3, 'float32', 5);
-    return { xs: tf.add(mask.mul(1.0), noise) as tf.Tensor4D, ys: tf.oneHot(labels.cast('int32'), 2).cast('float32') as tf.Tensor2D };
   });
 }
 
