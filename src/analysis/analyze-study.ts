@@ -83,7 +83,9 @@ export async function analyzeStudy(files: string[], options: AnalyzeOptions): Pr
         t = performance.now();
         const input = preprocess(decoded, dataset, pkg.spec);
         timings.preprocessMs += performance.now() - t;
-        pending.set(modality, [...(pending.get(modality) ?? []), { dataset, frame, input: input.data, geometry: input.geometry }]);
+        const list = pending.get(modality) ?? [];
+        list.push({ dataset, frame, input: input.data, geometry: input.geometry });
+        pending.set(modality, list);
       } catch (err) {
         skipped.push({ sopInstanceUid: uid, reason: (err as Error).message });
       }

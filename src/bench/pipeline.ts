@@ -37,7 +37,7 @@ export async function benchPipeline(inputSize: number, images: number, threads: 
     model.dispose();
     const spec = defaultPreprocessSpec('ES', inputSize);
     const stages = { decode: [] as number[], preprocess: [] as number[], infer: [] as number[], localise: [] as number[], total: [] as number[] };
-    for (const file of [files[0], ...files]) {
+    const runOnce = async (file: string): Promise<number[]> => {
       const t0 = performance.now();
       const part10 = readPart10File(file);
       const frame = await decodeFrame(part10, 0);
@@ -50,22 +50,22 @@ export async function benchPipeline(inputSize: number, images: number, threads: 
       const map = mapToSource(cam.probability, cam.width, cam.height, input.geometry);
       largestRegion(map, input.geometry.sourceColumns, input.geometry.sourceRows, 0.5);
       const t4 = performance.now();
-      if (file === files[0] && stages.total.length === 0 && files.length > 1) {
-        stages.total.push(-1); // warm-up run, dropped below
-        continue;
-      }
-      stages.decode.push(t1 - t0);
-      stages.preprocess.push(t2 - t1);
-      stages.infer.push(t3 - t2);
-      stages.localise.push(t4 - t3);
-      stages.total.push(t4 - t0);
+      return [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0];
+    };
+    await runOnce(files[0]); // warm-up: codec and session initialisation are not per-image costs
+    for (const file of files) {
+      const [decode, prep, infer, localise, total] = await runOnce(file);
+      stages.decode.push(decode);
+      stages.preprocess.push(prep);
+      stages.infer.push(infer);
+      stages.localise.push(localise);
+      stages.total.push(total);
     }
     await engine.dispose();
-    const total = stages.total.filter((t) => t >= 0);
     return {
       inputSize,
-      images: total.length,
-      msPerImage: { decode: median(stages.decode), preprocess: median(stages.preprocess), infer: median(stages.infer), localise: median(stages.localise), total: median(total) },
+      images: files.length,
+      msPerImage: { decode: median(stages.decode), preprocess: median(stages.preprocess), infer: median(stages.infer), localise: median(stages.localise), total: median(stages.total) },
     };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

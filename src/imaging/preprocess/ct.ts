@@ -2,8 +2,8 @@
 import { Dataset } from '../../dicom/io';
 import { DecodedFrame, ModelInput } from '../types';
 import { PreprocessError } from './errors';
-import { finishInput, squareAround } from './finish';
-import { FloatImage, Rect } from './resize';
+import { boxWhere, finishInput, squareAround } from './finish';
+import { FloatImage } from './resize';
 import { PreprocessSpec } from './spec';
 
 export interface Window {
@@ -37,23 +37,6 @@ export function hounsfield(frame: DecodedFrame, dataset: Dataset): Float32Array 
   return hu;
 }
 
-function bodyBox(hu: Float32Array, width: number, height: number): Rect {
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (hu[y * width + x] > BODY_HU) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? { x: 0, y: 0, width, height } : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
-}
 
 export function preprocessCt(frame: DecodedFrame, dataset: Dataset, spec: PreprocessSpec): ModelInput {
   const hu = hounsfield(frame, dataset);
@@ -66,5 +49,5 @@ export function preprocessCt(frame: DecodedFrame, dataset: Dataset, spec: Prepro
     }
   }
   const img: FloatImage = { width, height, channels: 3, data };
-  return finishInput(img, squareAround(bodyBox(hu, width, height), width, height), spec);
+  return finishInput(img, squareAround(boxWhere(width, height, (i) => hu[i] > BODY_HU), width, height), spec);
 }

@@ -23,3 +23,21 @@ export function squareAround(box: Rect, width: number, height: number): Rect {
     height: side,
   };
 }
+
+/** Bounding box of the pixels for which `inside(i)` holds (i = y × width + x); the whole image when none does. */
+export function boxWhere(width: number, height: number, inside: (i: number) => boolean): Rect {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!inside(y * width + x)) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  return x1 < 0 ? { x: 0, y: 0, width, height } : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}

@@ -5,7 +5,7 @@
 import { Dataset } from '../../dicom/io';
 import { DecodedFrame, ModelInput } from '../types';
 import { PreprocessError } from './errors';
-import { finishInput, squareAround } from './finish';
+import { boxWhere, finishInput, squareAround } from './finish';
 import { FloatImage } from './resize';
 import { PreprocessSpec } from './spec';
 
@@ -13,6 +13,8 @@ import { PreprocessSpec } from './spec';
 const SUV_HIGH = 10;
 const SUV_LOG_MAX = Math.log1p(30);
 const SUV_LOW = 2.5;
+/** Voxels above this SUV are inside the body, for the crop. */
+const BODY_SUV = 0.2;
 
 const num = (v: unknown): number => Number(Array.isArray(v) ? v[0] : v);
 
@@ -55,25 +57,13 @@ export function preprocessPet(frame: DecodedFrame, dataset: Dataset, spec: Prepr
   const factor = suvFactor(dataset);
   const { columns: width, rows: height } = frame;
   const data = new Float32Array(width * height * 3);
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
   for (let i = 0; i < width * height; i++) {
     const suv = Math.max(0, frame.pixels[i] * factor);
     data[i * 3] = Math.min(1, suv / SUV_HIGH);
     data[i * 3 + 1] = Math.min(1, Math.log1p(suv) / SUV_LOG_MAX);
     data[i * 3 + 2] = Math.min(1, suv / SUV_LOW);
-    if (suv > 0.2) {
-      const x = i % width;
-      const y = (i - x) / width;
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
   }
   const img: FloatImage = { width, height, channels: 3, data };
-  const body = x1 < 0 ? { x: 0, y: 0, width, height } : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  const body = boxWhere(width, height, (i) => frame.pixels[i] * factor > BODY_SUV);
   return finishInput(img, squareAround(body, width, height), spec);
 }

@@ -1,5 +1,5 @@
 /** A grid of sample images with their label polygons drawn, so a person can check that labels match pictures. */
-import { decodeFile } from '../../imaging/decode';
+import { decodeFrame } from '../../imaging/decode';
 import { readPart10File } from '../../dicom/io';
 import { displayRaster } from '../../imaging/raster/display';
 import { blankRaster, RgbRaster } from '../../imaging/raster/png';
@@ -36,7 +36,7 @@ export function sampleImages(index: DatasetIndex, count: number, seed: number): 
 
 async function tileFor(image: DatasetImage, modality: string): Promise<RgbRaster> {
   const part10 = readPart10File(image.dicomPath);
-  const frame = await decodeFile(image.dicomPath, 0);
+  const frame = await decodeFrame(part10, 0);
   // Scale first, then draw, so the outline stays crisp at tile size.
   const { raster, scale } = fitRaster(displayRaster(frame, part10.dataset, modality), TILE);
   for (const polygon of image.polygons) drawPolygon(raster, polygon.map(([x, y]) => [x * scale, y * scale] as [number, number]), LABEL_COLOUR, 2);
