@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Trainable, TRAINABLE_BOUNDARY } from '../training/train/tail';
-import { train } from '../training/train/train';
+import { train, TrainOptions } from '../training/train/train';
 import { intArg, ModalityArg, modalityArg } from './args';
 
 const splitArg = (value: string): { train: number; validation: number; test: number } => {
@@ -24,26 +24,16 @@ const positiveNumber = (value: string): number => {
   return n;
 };
 
-interface TrainCliOptions {
+/** Commander's parsed options: the trainer's, under their flag names, with paths still relative. */
+type TrainCliOptions = Pick<TrainOptions, 'version' | 'size' | 'epochs' | 'batch' | 'trainable' | 'augmentCopies' | 'locationWeight' | 'patience' | 'split' | 'seed' | 'threads'> & {
   data: string;
   modality: ModalityArg;
   out: string;
   id?: string;
-  version: string;
-  size: number;
-  epochs: number;
-  batch: number;
   lr: number;
-  trainable: Trainable;
   init?: string;
-  augmentCopies: number;
-  locationWeight: number;
-  patience: number;
-  split: { train: number; validation: number; test: number };
-  seed: number;
-  threads: number;
   resume?: boolean;
-}
+};
 
 export function registerTrainCommand(program: Command): void {
   program
