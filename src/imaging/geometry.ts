@@ -32,19 +32,29 @@ export function mapToSource(map: Float32Array, mapWidth: number, mapHeight: numb
 }
 
 /**
- * Where a grid map peaks, in source pixels: the centre of the highest cell put back through the crop and resize.
- * A bilinear upsampling (mapToSource) peaks exactly on a grid node, so this is its maximum without its ties: at the
- * border the clamped interpolation is flat out to the crop edge, and a saturated sigmoid is exactly 1 over whole
- * areas, so the first pixel of such a plateau is not where the map points. Pass logits, which rank cells even where
- * probabilities saturate.
+ * Where a grid map peaks, in source pixels. The highest cell, refined to sub-cell precision by a parabola through it
+ * and its two neighbours in each direction (the usual sub-pixel peak interpolation, offset within ±0.5 cell): on a
+ * 7 × 7 grid a cell spans ~70 source pixels, wider than a small lesion, and the centre of the winning cell can miss a
+ * lesion that sits at its edge. The result is put back through the crop and resize. Pass logits: they rank cells even
+ * where probabilities saturate to a flat plateau.
  */
 export function gridPeakOnSource(values: Float32Array, width: number, height: number, g: InputGeometry): [number, number] {
   let best = 0;
   for (let c = 1; c < values.length; c++) if (values[c] > values[best]) best = c;
   const column = best % width;
   const row = Math.floor(best / width);
-  const x = g.crop.x + ((column + 0.5) / width) * g.crop.width - 0.5;
-  const y = g.crop.y + ((row + 0.5) / height) * g.crop.height - 0.5;
+  const at = (r: number, c: number): number => values[r * width + c];
+  const dx = column > 0 && column < width - 1 ? parabolaOffset(at(row, column - 1), at(row, column), at(row, column + 1)) : 0;
+  const dy = row > 0 && row < height - 1 ? parabolaOffset(at(row - 1, column), at(row, column), at(row + 1, column)) : 0;
+  const x = g.crop.x + ((column + dx + 0.5) / width) * g.crop.width - 0.5;
+  const y = g.crop.y + ((row + dy + 0.5) / height) * g.crop.height - 0.5;
   const clamp = (v: number, size: number): number => Math.min(size - 1, Math.max(0, Math.round(v)));
   return [clamp(x, g.sourceColumns), clamp(y, g.sourceRows)];
+}
+
+/** Vertex of the parabola through (-1, a), (0, b), (1, c) where b is the maximum: an offset in [-0.5, 0.5]. */
+export function parabolaOffset(a: number, b: number, c: number): number {
+  const curvature = a - 2 * b + c;
+  if (!(curvature < 0)) return 0;
+  return Math.max(-0.5, Math.min(0.5, (a - c) / (2 * curvature)));
 }

@@ -45,23 +45,18 @@ test('split selection: all, the recorded test split, the documented fallback, an
   expect(() => recordedSplit(manifestWith({ split: { train: 0.8, test: 0.2 } }))).toThrow(/expected \{train, validation, test \(fractions\), seed \(integer\)\}/);
 });
 
-test('the CAM peak is the maximum of the map mapToSource draws, at the centre of its plateau rather than its corner', () => {
+test('the CAM peak lies within half a cell of the best grid node (sub-cell refinement), at a border cell on its centre', () => {
   const geometry = { sourceColumns: 640, sourceRows: 480, crop: { x: 27, y: 12, width: 587, height: 457 }, size: 224 };
-  // 7 × 7 logits with the maximum inside, then at a corner cell (where the bilinear map is flat out to the crop edge).
-  for (const best of [3 * 7 + 4, 0]) {
-    const logit = Float32Array.from({ length: 49 }, (_, i) => (i === best ? 5 : Math.sin(i)));
-    const cam = { width: 7, height: 7, logit, probability: logit.map((v) => 1 / (1 + Math.exp(-v))) };
-    const [x, y] = peakOnSource(cam, geometry);
-    const upsampled = mapToSource(cam.logit, 7, 7, geometry, -Infinity);
-    expect(upsampled[y * 640 + x]).toBeCloseTo(5, 1); // the node lies between pixel centres
-    if (best !== 0) {
-      const corner = argmaxPixel(upsampled, 640, 480);
-      expect(Math.hypot(corner.x - x, corner.y - y)).toBeLessThanOrEqual(1);
-    }
-  }
-  // Corner cell: its centre, not the crop's first pixel.
-  const logit = Float32Array.from({ length: 4 }, (_, i) => (i === 0 ? 100 : -100));
-  expect(peakOnSource({ width: 2, height: 2, logit, probability: logit }, geometry)).toEqual([Math.round(27 + 587 / 4 - 0.5), Math.round(12 + 457 / 4 - 0.5)]);
+  const logit = Float32Array.from({ length: 49 }, (_, i) => (i === 3 * 7 + 4 ? 5 : Math.sin(i)));
+  const cam = { width: 7, height: 7, logit, probability: logit.map((v) => 1 / (1 + Math.exp(-v))) };
+  const [x, y] = peakOnSource(cam, geometry);
+  const upsampled = mapToSource(cam.logit, 7, 7, geometry, -Infinity);
+  const node = argmaxPixel(upsampled, 640, 480);
+  expect(Math.abs(node.x - x)).toBeLessThanOrEqual(587 / 7 / 2 + 1);
+  expect(Math.abs(node.y - y)).toBeLessThanOrEqual(457 / 7 / 2 + 1);
+  // Corner cell (no neighbour on one side): its centre, not the crop's first pixel.
+  const corner = Float32Array.from({ length: 4 }, (_, i) => (i === 0 ? 100 : -100));
+  expect(peakOnSource({ width: 2, height: 2, logit: corner, probability: corner }, geometry)).toEqual([Math.round(27 + 587 / 4 - 0.5), Math.round(12 + 457 / 4 - 0.5)]);
 });
 
 test('training-history.json: absent is null, nulls are gaps, a malformed file names the problem', () => {
