@@ -1,0 +1,79 @@
+/**
+ * The HTTP API: thin routes over ApiDeps, one error handler, a static dashboard. Read-only: every route is a GET
+ * (HEAD comes with it), so no body parser is mounted.
+ */
+import express, { Express, NextFunction, Request, Response } from 'express';
+import { isValidUid } from '../dicom/uid';
+import { silentLogger } from '../logging/logger';
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics/registry';
+import { DASHBOARD_CSP, DASHBOARD_HTML, DASHBOARD_JS } from './dashboard';
+import { ApiDeps, ComponentHealth } from './deps';
+import { errorHandler, notFoundHandler, sendError } from './errors';
+
+export interface HealthReport {
+  /** up when every enabled component is up. */
+  status: 'up' | 'down';
+  components: ComponentHealth[];
+}
+
+export function healthReport(components: ComponentHealth[]): HealthReport {
+  const down = components.some((c) => c.status === 'down');
+  return { status: down ? 'down' : 'up', components };
+}
+
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  const logger = deps.logger ?? silentLogger;
+  app.disable('x-powered-by');
+  // /api/worklist and /api/worklist/ are different routes; a UID never needs case folding.
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
+
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    // Worklist and study detail change every few seconds and describe patients' studies: never cache them.
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  app.get('/health', async (_req, res) => {
+    const report = healthReport(await deps.health());
+    res.status(report.status === 'up' ? 200 : 503).json(report);
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    const text = await deps.metrics.expose();
+    res.status(200).set('Content-Type', PROMETHEUS_CONTENT_TYPE).send(text);
+  });
+
+  app.get('/api/worklist', async (_req, res) => {
+    // Passed through in the store's triage order (see ApiDeps.worklist): the API does not re-sort.
+    res.json(await deps.worklist());
+  });
+
+  app.get('/api/studies/:studyUid', async (req, res) => {
+    const uid = req.params.studyUid;
+    if (!isValidUid(uid)) {
+      sendError(res, 400, 'studyUid is not a valid DICOM UID (PS3.5 9.1: digits and dots, at most 64 characters)');
+      return;
+    }
+    const detail = await deps.studyDetail(uid);
+    if (!detail) {
+      sendError(res, 404, `no study with Study Instance UID ${uid}`);
+      return;
+    }
+    res.json(detail);
+  });
+
+  app.get('/', (_req, res) => {
+    res.set('Content-Security-Policy', DASHBOARD_CSP).type('html').send(DASHBOARD_HTML);
+  });
+
+  app.get('/dashboard.js', (_req, res) => {
+    res.type('application/javascript').send(DASHBOARD_JS);
+  });
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,30 @@
+/** What the HTTP API reads: the composition root (src/main.ts) adapts the store, queue and services to this. */
+import { StudyDetail, WorklistEntry } from '../domain/study';
+import { Logger } from '../logging/logger';
+import { MetricsRegistry } from '../metrics/registry';
+
+/** One long-running component as it reports itself (MONAI Informatics Gateway style: {name, status}). */
+export interface ComponentHealth {
+  name: string;
+  /** disabled: switched off in the config, so it does not count against overall health. */
+  status: 'up' | 'down' | 'disabled';
+  /** Why it is down (no patient data: UIDs, counts, reasons). */
+  detail?: string;
+}
+
+/** Values or promises: a synchronous store (better-sqlite3) and an asynchronous one both fit. */
+type MaybePromise<T> = T | Promise<T>;
+
+export interface ApiDeps {
+  health(): MaybePromise<ComponentHealth[]>;
+  /**
+   * The worklist in triage order, as the store sorts it: urgent, suspicious, routine, then studies without an
+   * analysis; oldest first within a priority. The API passes it through unchanged.
+   */
+  worklist(): MaybePromise<WorklistEntry[]>;
+  /** null when no study has this Study Instance UID. */
+  studyDetail(studyInstanceUid: string): MaybePromise<StudyDetail | null>;
+  metrics: MetricsRegistry;
+  /** Where request failures are logged (default: nowhere). */
+  logger?: Logger;
+}
