@@ -1,5 +1,7 @@
 /** `gastric-ai bench inference --json`: engine speed side by side, and the whole per-image path. */
 import { Command } from 'commander';
+import * as path from 'path';
+import { benchE2e } from '../bench/e2e';
 import { benchInference } from '../bench/inference';
 import { benchPipeline } from '../bench/pipeline';
 import { intArg } from './args';
@@ -19,5 +21,16 @@ export function registerBenchCommand(program: Command): void {
       const engines = await benchInference({ inputSize: opts.size, runs: opts.runs, tfjsRuns: opts.tfjsRuns, threads: opts.threads });
       const pipeline = await benchPipeline(opts.size, opts.pipelineImages, opts.threads);
       process.stdout.write(`${JSON.stringify({ benchmark: 'inference', date: new Date().toISOString(), ...engines, pipeline }, null, 2)}\n`);
+    });
+  bench
+    .command('e2e')
+    .description('study stable → results queryable in Orthanc for a JPEG endoscopy study, and DIMSE ingest vs dcmtk storescp')
+    .option('--images <n>', 'endoscopy images in the study', intArg(1, 2000), 100)
+    .option('--es-model <dir>', 'ES model package (default: inference.models.ES in the config)')
+    .option('--ingest-files <n>', 'files per ingest size (10 KB and 525 KB)', intArg(1, 10000), 200)
+    .option('--json', 'JSON only (the output is JSON either way)')
+    .action(async (opts: { images: number; esModel?: string; ingestFiles: number }) => {
+      const result = await benchE2e({ baseDir: path.resolve(__dirname, '..', '..'), images: opts.images, esModel: opts.esModel, ingestFiles: opts.ingestFiles });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
 }

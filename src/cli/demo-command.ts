@@ -1,64 +1,160 @@
 /**
- * `gastric-ai demo`: a local PACS (Orthanc on free ports) loaded with a synthetic gastric patient by STOW-RS, and what
- * the PACS then holds. The analysis and result objects join this path as the node's pipeline lands (issues #3-#5).
+ * `gastric-ai demo`: the whole product on one machine. A local Orthanc (the PACS, with the Lua forwarder) and the
+ * node (embedded default config, demo models) start on free ports; a synthetic gastric patient is stored into Orthanc
+ * by STOW-RS; Orthanc forwards the stable study to the node by C-STORE; the node analyses it and stores SR, SEG and SC
+ * back by STOW-RS. The demo waits until the results are queryable in Orthanc, retrieves them by WADO-RS into --out and
+ * prints what came back. Synthetic data and demo models: not for clinical use.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
+import { loadConfig, mergeTrees } from '../config/load';
+import { configSchema } from '../config/schema';
 import { createDicomWebClient, jsonValue } from '../dicomweb/client';
+import { createLogger } from '../logging/logger';
+import { findFreePort } from '../net/free-port';
+import { startNode } from '../node/node';
 import { startOrthanc } from '../orthanc/launcher';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../synth/generate';
 import { listDicomFiles } from '../synth/files';
+import { SynthModality } from '../synth/dicom-common';
+import { createDicomWebService } from '../ingest/dicomweb/service';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 interface DemoOptions {
   once?: boolean;
   json?: boolean;
   seed: string;
+  out?: string;
+  modalities: string;
+  config?: string;
+  timeout: string;
 }
+
+type Json = Record<string, { Value?: unknown[] }>;
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('start a local Orthanc, load a synthetic gastric patient (ES, CT, PT) and show what the PACS holds')
-    .option('--once', 'exit after loading instead of keeping Orthanc running')
-    .option('--json', 'print the result as JSON')
+    .description('run Orthanc + the node locally, send a synthetic gastric study through them and show the results that came back')
+    .option('--once', 'exit after the results are back instead of keeping Orthanc and the node running')
+    .option('--json', 'print {studyInstanceUID, priority, cancerProbability, stage, results, timings} as JSON (an array for several modalities)')
+    .option('--out <dir>', 'write the result objects retrieved from Orthanc (WADO-RS) here')
+    .option('--modalities <list>', 'synthetic studies to send: ES, CT, PT (comma list)', 'ES')
     .option('--seed <s>', 'synthetic patient seed', '1')
+    .option('-c, --config <file>', 'node configuration override file')
+    .option('--timeout <s>', 'give up waiting for results after this many seconds', '300')
     .action(async (opts: DemoOptions) => runDemo(opts));
 }
 
 async function runDemo(opts: DemoOptions): Promise<void> {
+  const modalities = opts.modalities.split(',').map((m) => m.trim().toUpperCase());
+  for (const m of modalities) if (!['ES', 'CT', 'PT'].includes(m)) throw new Error(`--modalities: ${m} is not ES, CT or PT`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gastric-ai-demo-'));
   const say = (line: string): void => {
     if (!opts.json) process.stderr.write(`${line}\n`);
   };
-  const orthanc = await startOrthanc({ aet: 'DEMO_PACS' });
+  const [httpPort, nodePort] = [await findFreePort(), await findFreePort()];
+  const base = loadConfig({ file: opts.config }).config;
+  const config = configSchema.parse(
+    mergeTrees(base as unknown as Record<string, unknown>, {
+      node: { dataDir: path.join(work, 'node') },
+      ingest: { dimse: { enabled: true, host: '127.0.0.1', port: nodePort, allowedCallingAets: ['DEMO_PACS'] }, dicomweb: { enabled: false } },
+      assembler: { quietSeconds: 1 },
+      api: { host: '127.0.0.1', port: 0 },
+      export: { target: 'source', destinations: [{ name: 'demo-pacs', type: 'stow', url: `http://127.0.0.1:${httpPort}/dicom-web`, auth: { type: 'none' }, aet: 'DEMO_PACS' }] },
+    }),
+  );
+  const logger = createLogger({ level: opts.json ? 'error' : 'warn', component: 'node' });
+  const node = await startNode(config, { baseDir: REPO_ROOT, logger });
+  const orthanc = await startOrthanc({ aet: 'DEMO_PACS', httpPort, stableAgeSeconds: 2, forwardTo: { aet: config.node.aet, host: '127.0.0.1', port: nodePort } });
   try {
-    say(`Orthanc (the PACS) is up: ${orthanc.url}/app/explorer.html  DICOM ${orthanc.aet}@127.0.0.1:${orthanc.dicomPort}`);
-    const summary = generateSynthetic({ ...DEFAULT_SYNTH_OPTIONS, out: work, seed: Number(opts.seed), patients: 1, normalFraction: 0, jpeg: true });
+    say(`PACS (Orthanc): ${orthanc.url}/app/explorer.html   node API/dashboard: ${node.apiUrl}/`);
+    const synth = path.join(work, 'synth');
+    const summary = generateSynthetic({ ...DEFAULT_SYNTH_OPTIONS, out: synth, seed: Number(opts.seed), patients: 1, normalFraction: 0, jpeg: true, modalities: modalities as SynthModality[] });
     const client = createDicomWebClient(orthanc.dicomWebUrl);
-    const studies = [];
+    const wado = createDicomWebService({ url: orthanc.dicomWebUrl, auth: { type: 'none' }, timeoutMs: 60_000 });
+    const started = performance.now();
     for (const study of summary.patients[0].studies) {
-      const datasets = listDicomFiles(path.join(work, study.folder)).map((f) => {
-        const b = fs.readFileSync(f);
-        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-      });
+      const datasets = listDicomFiles(path.join(synth, study.folder)).map((f) => new Uint8Array(fs.readFileSync(f)).buffer as ArrayBuffer);
       await client.storeInstances({ datasets });
-      const [found] = (await client.searchForStudies({ queryParams: { StudyInstanceUID: study.studyInstanceUid, includefield: '00080061,00201208' } })) as Array<Record<string, { Value?: unknown[] }>>;
-      studies.push({ studyInstanceUid: study.studyInstanceUid, modalities: jsonValue(found, '00080061'), instances: jsonValue(found, '00201208')[0], cancerImages: study.cancerImages });
-      say(`  stored ${study.modality} study ${study.studyInstanceUid}: ${study.images} images (${study.cancerImages} with cancer) — found by QIDO-RS`);
+      say(`stored ${study.modality} study ${study.studyInstanceUid} (${study.images} images) into the PACS; waiting for the node's results ...`);
     }
-    const result = { pacs: orthanc.url, stage: summary.patients[0].stage, synthetic: true, studies };
-    if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+
+    const outputs = [];
+    for (const study of summary.patients[0].studies) {
+      const detail = await waitForStudy(node.apiUrl, study.studyInstanceUid, Number(opts.timeout) * 1000);
+      if (detail.status !== 'done') throw new Error(`study ${study.studyInstanceUid} ended ${detail.status}: ${detail.reason ?? ''}`);
+      const backAfterMs = performance.now() - started;
+      const series = (await client.searchForSeries({ studyInstanceUID: study.studyInstanceUid })) as Json[];
+      const results = [];
+      for (const s of series) {
+        const description = String(jsonValue(s, '0008103E')[0] ?? '');
+        if (!description.startsWith('AI ')) continue;
+        const seriesUid = String(jsonValue(s, '0020000E')[0]);
+        const modality = String(jsonValue(s, '00080060')[0]);
+        const instances = await wado.retrieveSeries(study.studyInstanceUid, seriesUid);
+        const files = instances.map((bytes, i) => {
+          if (!opts.out) return null;
+          const dir = path.join(path.resolve(opts.out), study.studyInstanceUid);
+          fs.mkdirSync(dir, { recursive: true });
+          const file = path.join(dir, `${modality.toLowerCase()}-${i}.dcm`);
+          fs.writeFileSync(file, Buffer.from(bytes));
+          return file;
+        });
+        results.push({ modality, seriesInstanceUID: seriesUid, seriesDescription: description, instances: instances.length, files: files.filter(Boolean) });
+      }
+      const a = detail.analysis!;
+      outputs.push({
+        studyInstanceUID: study.studyInstanceUid,
+        modality: study.modality,
+        priority: a.priority,
+        cancerProbability: Number(a.cancerProbability.toFixed(4)),
+        stage: a.stage.estimate,
+        results,
+        timings: { ...roundAll(a.timings), storedToResultsInPacsMs: Math.round(backAfterMs) },
+        models: a.models,
+        notForClinicalUse: true,
+      });
+      say(
+        `  ${study.modality} ${study.studyInstanceUid}: priority ${a.priority}, cancer probability ${(a.cancerProbability * 100).toFixed(1)} %, stage ${a.stage.estimate ?? '-'}; ` +
+          `${results.map((r) => `${r.modality} x${r.instances}`).join(', ')} back in the PACS after ${(backAfterMs / 1000).toFixed(1)} s`,
+      );
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify(outputs.length === 1 ? outputs[0] : outputs, null, 2)}\n`);
     if (!opts.once) {
-      say('Synthetic data - not for clinical use. Press Ctrl-C to stop.');
+      say('Synthetic data and demo models - not for clinical use. Press Ctrl-C to stop.');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
     }
   } finally {
+    await node.stop();
     await orthanc.stop();
     fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const roundAll = (t: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+
+interface DemoDetail {
+  status: string;
+  reason: string | null;
+  analysis: { priority: string; cancerProbability: number; stage: { estimate: string | null }; timings: Record<string, number>; models: unknown[] } | null;
+}
+
+async function waitForStudy(apiUrl: string, uid: string, timeoutMs: number): Promise<DemoDetail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${apiUrl}/api/studies/${uid}`);
+    if (res.status === 200) {
+      const d = (await res.json()) as DemoDetail;
+      if (['done', 'skipped', 'failed'].includes(d.status)) return d;
+    }
+    if (Date.now() > deadline) throw new Error(`no result for study ${uid} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 300));
   }
 }

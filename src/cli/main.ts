@@ -6,6 +6,7 @@ import { registerConfigCommands } from './config-command';
 import { registerDemoCommand } from './demo-command';
 import { registerEvaluateCommand } from './evaluate-command';
 import { registerReportCommand } from './report-command';
+import { registerServeCommand } from './serve-command';
 import { registerSynthCommand } from './synth-command';
 import { registerTrainCommand } from './train-command';
 
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(err.exitCode);
     });
   registerConfigCommands(program);
+  registerServeCommand(program);
   registerSynthCommand(program);
   registerDemoCommand(program);
   registerReportCommand(program);

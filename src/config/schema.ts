@@ -35,7 +35,7 @@ const auth = z.discriminatedUnion(
 const destination = z.discriminatedUnion(
   'type',
   [
-    z.object({ name: nonEmpty, type: z.literal('stow'), url: httpUrl, auth }).strict(),
+    z.object({ name: nonEmpty, type: z.literal('stow'), url: httpUrl, auth, /** The PACS's AE title: matches studies it sent by DIMSE when export.target is "source". */ aet: aeTitle.optional() }).strict(),
     z.object({ name: nonEmpty, type: z.literal('cstore'), aet: aeTitle, host: nonEmpty, port }).strict(),
   ],
   { error: 'expected destination type stow or cstore' },
@@ -79,6 +79,8 @@ export const configSchema = z
             modalities: z.array(modality).min(1, { error: 'expected at least one modality' }),
             overlapMinutes: intIn(0, 1440),
             pageSize: intIn(1, 10000),
+            /** On the first poll (no watermark yet), look back this far: studies from before are not fetched. */
+            initialLookbackHours: numberIn(0, 87600),
           })
           .strict(),
       })

@@ -30,6 +30,8 @@ export interface JobRecord {
   id: number;
   kind: JobKind;
   studyInstanceUid: string;
+  /** The study revision the job works on. */
+  revision: number;
   state: JobState;
   attempts: number;
   maxAttempts: number;

@@ -108,6 +108,8 @@ export interface ResultInput {
   maps: ImageMap[];
   /** Source instances by SOPInstanceUID (with pixel data): at least every image in analysis.images. */
   sources: ReadonlyMap<string, Dataset>;
+  /** Transfer syntax of each source file (from its file meta), by SOPInstanceUID; guessed from the pixel data when absent. */
+  transferSyntaxes?: ReadonlyMap<string, string>;
   segmentationType: 'BINARY' | 'FRACTIONAL';
   now: Date;
 }

@@ -51,7 +51,7 @@ async function overlay(input: ResultInput, index: number, image: ImageResult, ma
   const { analysis } = input;
   const source = input.sources.get(image.sopInstanceUid);
   if (!source) throw new Error(`SC: source instance ${image.sopInstanceUid} is not among the result input's sources`);
-  const original = await sourceRaster(source, image.frame);
+  const original = await sourceRaster(source, image.frame, input.transferSyntaxes?.get(image.sopInstanceUid));
   if (map) {
     if (map.width !== original.width || map.height !== original.height) throw new Error(`SC: map ${map.width}x${map.height} does not fit image ${original.width}x${original.height}`);
     blendHeat(original, map.probability, HEAT);

@@ -49,7 +49,7 @@ export function recogniseTransferSyntax(ds: Dataset): string {
 }
 
 /** ES as is, CT in a soft-tissue window, PET on an inverted SUV scale (src/imaging/raster/display.ts). */
-export async function sourceRaster(ds: Dataset, frame: number): Promise<RgbRaster> {
-  const decoded = await decodeFrame({ meta: { TransferSyntaxUID: recogniseTransferSyntax(ds) }, dataset: ds }, frame);
+export async function sourceRaster(ds: Dataset, frame: number, transferSyntaxUid?: string): Promise<RgbRaster> {
+  const decoded = await decodeFrame({ meta: { TransferSyntaxUID: transferSyntaxUid ?? recogniseTransferSyntax(ds) }, dataset: ds }, frame);
   return displayRaster(decoded, ds, String(ds.Modality ?? ''));
 }

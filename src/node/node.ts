@@ -1,0 +1,193 @@
+/**
+ * The composition root: builds every component from the configuration and starts them in data-flow order
+ * (store → models → pipeline → ingest → API); stop() reverses it. Nothing else wires components together.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { createApp } from '../api/app';
+import { ComponentHealth } from '../api/deps';
+import { startApi } from '../api/server';
+import { createWebhookNotifier } from '../api/webhook';
+import { NodeConfig } from '../config/schema';
+import { createDicomWebPoller, createKeyValuePollerState, DicomWebPoller } from '../ingest/dicomweb';
+import { DimseListener, startDimseListener } from '../ingest/dimse/listener';
+import { Logger } from '../logging/logger';
+import { createNodeMetrics } from '../metrics/node-metrics';
+import { runAnalyzeJob } from '../pipeline/analyze-job';
+import { StudyAssembler } from '../pipeline/assembler';
+import { exporterFor } from '../pipeline/destinations';
+import { runExportJob } from '../pipeline/export-job';
+import { isResultSeries, createRouter } from '../pipeline/routing';
+import { isUnrecoverable, JobQueue, JobRunner } from '../pipeline/queue';
+import { backoffPolicyFromConfig } from '../pipeline/backoff';
+import { Spool } from '../store/spool';
+import { createSqliteStore, NodeStore } from '../store/sqlite-store';
+import { loadModels } from './models';
+import { nodeEvents } from './events';
+import { pipelineStore } from './pipeline-store';
+
+export interface StartNodeOptions {
+  /** Model folders in the config are relative to this (the repository or image root). */
+  baseDir: string;
+  logger: Logger;
+  now?: () => Date;
+  /** How often the assembler looks for quiet studies (default 1 s). */
+  assemblerIntervalMs?: number;
+}
+
+export interface RunningNode {
+  apiUrl: string;
+  dimsePort: number | null;
+  store: NodeStore;
+  poller: DicomWebPoller | null;
+  stop(): Promise<void>;
+}
+
+export async function startNode(config: NodeConfig, options: StartNodeOptions): Promise<RunningNode> {
+  const { logger } = options;
+  const now = options.now ?? (() => new Date());
+  const dataDir = path.resolve(config.node.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const spool = new Spool(path.join(dataDir, 'spool'));
+  const cleared = spool.clearIncoming();
+  if (cleared > 0) logger.warn('removed partial files left by an earlier run', { files: cleared });
+  const store = createSqliteStore({ path: path.join(dataDir, 'node.sqlite'), now, logger: logger.child('store') });
+  const stops: Array<() => Promise<void> | void> = [() => store.close()];
+  const stop = async (): Promise<void> => {
+    for (const s of stops.reverse()) {
+      try {
+        await s();
+      } catch (err) {
+        logger.error('stop failed', { error: (err as Error).message });
+      }
+    }
+  };
+
+  try {
+    const metrics = createNodeMetrics();
+    const queue = new JobQueue({
+      jobs: store.jobs,
+      studies: store.studies,
+      transactor: store.transactor,
+      backoff: backoffPolicyFromConfig(config.queue),
+      maxAttempts: config.queue.maxAttempts,
+      now,
+      logger: logger.child('queue'),
+    });
+    metrics.setQueueDepthSource(() => queue.metrics().byState);
+    const recovered = queue.recoverInterrupted();
+    if (recovered.resumed.length || recovered.dead.length)
+      logger.warn('jobs interrupted by a stop were recovered', { resumed: recovered.resumed.length, dead: recovered.dead.length });
+
+    const loaded = await loadModels({ dirs: config.inference.models, baseDir: options.baseDir, engine: config.inference.engine, threads: config.inference.threads, logger: logger.child('models') });
+    stops.push(() => loaded.dispose());
+
+    const webhook = config.api.webhookUrl ? createWebhookNotifier({ url: config.api.webhookUrl, logger: logger.child('webhook') }) : null;
+    const events = nodeEvents(metrics, webhook);
+    const pstore = pipelineStore(store, now);
+    const enqueueExport = { enqueue: (_kind: 'analyze' | 'export', studyInstanceUid: string, revision: number) => void queue.enqueue({ kind: 'export', studyInstanceUid, revision, maxAttempts: config.export.maxAttempts }) };
+    const route = createRouter(config.routing.rules);
+    const exporters = exporterFor({ target: config.export.target, destinations: config.export.destinations, nodeAet: config.node.aet, pollerAuth: config.ingest.dicomweb.auth });
+
+    const runner = new JobRunner({
+      queue,
+      concurrency: config.queue.concurrency,
+      logger: logger.child('jobs'),
+      handlers: {
+        analyze: (job) =>
+          timed(metrics, job, () =>
+            runAnalyzeJob(job, {
+              store: pstore,
+              jobs: { enqueue: (kind, uid, revision) => { enqueueExport.enqueue(kind, uid, revision); runner.wake(); } },
+              route,
+              models: loaded.models,
+              batchSize: config.inference.batchSize,
+              triage: config.triage,
+              results: config.results,
+              resultsDir: path.join(dataDir, 'results'),
+              events,
+              logger: logger.child('analyze'),
+              now,
+            }),
+          ),
+        export: (job) => timed(metrics, job, () => runExportJob(job, { store: pstore, exporterFor: exporters, events, logger: logger.child('export') })),
+      },
+    });
+    runner.start();
+    stops.push(() => runner.stop());
+
+    const assembler = new StudyAssembler({
+      studies: store.studies,
+      queue,
+      transactor: store.transactor,
+      quietSeconds: config.assembler.quietSeconds,
+      now,
+      logger: logger.child('assembler'),
+      onReady: () => runner.wake(),
+    });
+    assembler.start(options.assemblerIntervalMs ?? 1000);
+    stops.push(() => assembler.stop());
+
+    const sink = {
+      accept: async (instance: Parameters<typeof store.ingest.accept>[0]) => {
+        await store.ingest.accept(instance);
+        metrics.instancesReceived.inc({ source: instance.source });
+      },
+    };
+
+    let dimse: DimseListener | null = null;
+    if (config.ingest.dimse.enabled) {
+      dimse = await startDimseListener({ ...config.ingest.dimse, aet: config.node.aet, spool, sink, logger: logger.child('dimse') });
+      stops.push(() => dimse!.stop());
+      logger.info('DIMSE listener up', { aet: config.node.aet, port: dimse.port });
+    }
+
+    let poller: DicomWebPoller | null = null;
+    if (config.ingest.dicomweb.enabled) {
+      const { url, auth, schedule, modalities, overlapMinutes, pageSize, initialLookbackHours } = config.ingest.dicomweb;
+      const kv = { get: (k: string) => store.kv.get(k) ?? undefined, set: (k: string, v: string) => store.kv.set(k, v) };
+      const state = createKeyValuePollerState({ store: kv, namespace: url });
+      if (state.getWatermark() === null) state.setWatermark(new Date(now().getTime() - initialLookbackHours * 3600_000));
+      poller = createDicomWebPoller({ url, auth, schedule, modalities, overlapMinutes, pageSize, spool, sink, state, isOwnSeries: isResultSeries, logger: logger.child('dicomweb'), now });
+      poller.start();
+      stops.push(() => poller!.stop());
+    }
+
+    const health = (): ComponentHealth[] => [
+      { name: 'store', status: 'up' },
+      dimse ? { name: 'dimse', status: dimse.status().status } : { name: 'dimse', status: 'disabled' },
+      poller ? { name: 'dicomweb-poller', status: poller.status().status === 'down' ? 'down' : 'up', detail: poller.status().lastPoll?.error ?? undefined } : { name: 'dicomweb-poller', status: 'disabled' },
+      ...(['ES', 'CT', 'PT'] as const).map((m): ComponentHealth =>
+        loaded.models[m] ? { name: `model ${m}`, status: 'up' } : { name: `model ${m}`, status: 'disabled', detail: 'no model package: series skipped' },
+      ),
+    ];
+    const app = createApp({
+      health,
+      worklist: () => store.readModels.worklist(),
+      studyDetail: (uid) => store.readModels.studyDetail(uid),
+      metrics: metrics.registry,
+      logger: logger.child('api'),
+    });
+    const api = await startApi(app, { host: config.api.host, port: config.api.port });
+    stops.push(() => api.stop());
+    logger.info('API up', { url: api.url });
+    return { apiUrl: api.url, dimsePort: dimse?.port ?? null, store, poller, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Job duration, failures and dead letters into the metrics; the queue decides retry or dead letter. */
+async function timed(metrics: ReturnType<typeof createNodeMetrics>, job: { kind: 'analyze' | 'export'; attempts: number; maxAttempts: number }, run: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  try {
+    await run();
+  } catch (err) {
+    metrics.jobsFailed.inc({ kind: job.kind });
+    if (isUnrecoverable(err) || job.attempts >= job.maxAttempts) metrics.jobsDead.inc({ kind: job.kind });
+    throw err;
+  } finally {
+    metrics.jobDuration.observe({ kind: job.kind }, (performance.now() - started) / 1000);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The analyze job: route the study's series to models → analyse (decode, preprocess, infer, localise, aggregate) →
+ * build the SR, SEG and SC → write them under dataDir/results/<study>/ → record them → queue the export.
+ * Bad input (nothing routable, nothing decodable) is an UnrecoverableJobError: retrying cannot help.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyzeStudy, StudyInputError } from '../analysis/analyze-study';
+import { Dataset, readPart10File } from '../dicom/io';
+import { ResultObjectRecord } from '../domain/study';
+import { Modality } from '../imaging/preprocess';
+import { ModelPackage } from '../inference/package/load';
+import { Logger } from '../logging/logger';
+import { buildResultObjects, writeResultObjects } from '../results/build';
+import { UnrecoverableJobError } from './queue';
+import { JobEnqueuer, PipelineEvents, PipelineStore } from './ports';
+import { RoutingDecision, SeriesFacts } from './routing';
+
+export interface AnalyzeJobDeps {
+  store: PipelineStore;
+  jobs: JobEnqueuer;
+  route: (series: readonly SeriesFacts[]) => RoutingDecision;
+  /** Loaded model packages by the model key routing rules name. */
+  models: Partial<Record<Modality, ModelPackage>>;
+  batchSize: number;
+  triage: { urgentProbability: number; suspiciousProbability: number };
+  results: { segmentationType: 'BINARY' | 'FRACTIONAL'; secondaryCapture: boolean };
+  resultsDir: string;
+  events: PipelineEvents;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Analyses revision `job.revision` of a study (the job's; the study may have been re-opened since). */
+export async function runAnalyzeJob(job: { studyInstanceUid: string; revision: number }, deps: AnalyzeJobDeps): Promise<void> {
+  const { studyInstanceUid, revision } = job;
+  const study = deps.store.study(studyInstanceUid);
+  if (!study) throw new UnrecoverableJobError(`study ${studyInstanceUid} is not in the store`);
+  const instances = deps.store.instances(studyInstanceUid);
+
+  const bySeries = new Map<string, SeriesFacts>();
+  for (const i of instances)
+    if (!bySeries.has(i.seriesInstanceUid))
+      bySeries.set(i.seriesInstanceUid, { ...i, callingAet: study.callingAet });
+  const decision = deps.route([...bySeries.values()]);
+  if (decision.kind === 'skip') {
+    deps.store.setStatus(studyInstanceUid, revision, 'skipped', decision.reason);
+    deps.events.skipped(study, decision.reason);
+    deps.logger.info('study skipped', { studyInstanceUid, reason: decision.reason });
+    return;
+  }
+
+  // analyzeStudy picks a model by each file's Modality; routing may send a modality to another model key.
+  const models: Partial<Record<Modality, ModelPackage>> = {};
+  const routed = new Set<string>();
+  for (const { seriesInstanceUid, model } of decision.series) {
+    const pkg = deps.models[model];
+    if (!pkg) throw new UnrecoverableJobError(`routing chose model ${model}, but no ${model} model package is loaded`);
+    models[bySeries.get(seriesInstanceUid)!.modality as Modality] = pkg;
+    routed.add(seriesInstanceUid);
+  }
+  const files = instances.filter((i) => routed.has(i.seriesInstanceUid)).map((i) => i.path);
+
+  let outcome;
+  try {
+    outcome = await analyzeStudy(files, { models, batchSize: deps.batchSize, triage: deps.triage });
+  } catch (err) {
+    if (err instanceof StudyInputError) throw new UnrecoverableJobError(err.message);
+    throw err;
+  }
+  const { analysis, maps } = outcome;
+
+  const sources = new Map<string, Dataset>();
+  const transferSyntaxes = new Map<string, string>();
+  for (const file of files) {
+    const { meta, dataset } = readPart10File(file);
+    sources.set(String(dataset.SOPInstanceUID), dataset);
+    transferSyntaxes.set(String(dataset.SOPInstanceUID), String(meta.TransferSyntaxUID));
+  }
+  const objects = await buildResultObjects(
+    { analysis, maps, sources, transferSyntaxes, segmentationType: deps.results.segmentationType, now: (deps.now ?? (() => new Date()))() },
+    { secondaryCapture: deps.results.secondaryCapture },
+  );
+  const dir = path.join(deps.resultsDir, studyInstanceUid);
+  fs.rmSync(dir, { recursive: true, force: true }); // an earlier revision's objects are replaced, not kept
+  const written = writeResultObjects(objects, dir);
+  const results: ResultObjectRecord[] = objects.map((o, i) => ({
+    kind: o.kind,
+    sopClassUid: o.sopClassUid,
+    sopInstanceUid: o.sopInstanceUid,
+    seriesInstanceUid: o.seriesInstanceUid,
+    path: written[i],
+  }));
+
+  if (!deps.store.saveAnalysis(studyInstanceUid, revision, analysis, results)) {
+    deps.logger.info('analysis superseded by newer instances', { studyInstanceUid, revision });
+    return;
+  }
+  deps.jobs.enqueue('export', studyInstanceUid, revision);
+  deps.events.analysed(study, analysis);
+  deps.logger.info('study analysed', {
+    studyInstanceUid,
+    revision,
+    priority: analysis.priority,
+    cancerProbability: Number(analysis.cancerProbability.toFixed(4)),
+    images: analysis.images.length,
+    skippedImages: analysis.skipped.length,
+    results: results.length,
+    ms: Math.round(analysis.timings.totalMs),
+  });
+}
