@@ -138,6 +138,17 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    c.routing.rules.forEach((rule, i) => {
+      for (const key of ['bodyPartPattern', 'studyDescriptionPattern'] as const) {
+        const pattern = rule[key];
+        if (pattern === undefined) continue;
+        try {
+          new RegExp(pattern, 'i');
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path: ['routing', 'rules', i, key], message: `not a regular expression (${(err as Error).message})` });
+        }
+      }
+    });
     const names = new Set(c.export.destinations.map((d) => d.name));
     if (c.export.target !== 'source' && !names.has(c.export.target)) {
       ctx.addIssue({ code: 'custom', path: ['export', 'target'], message: `expected "source" or a destination name (${[...names].join(', ') || 'none defined'})` });

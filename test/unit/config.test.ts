@@ -87,6 +87,14 @@ describe('configuration', () => {
     expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([{ path: 'export.target', message: 'expected "source" or a destination name (none defined)' }]);
   });
 
+  test('a routing pattern that is not a regular expression is a problem with its path', () => {
+    const file = writeFile('routing.yaml', 'routing:\n  rules:\n    - { modality: CT, model: CT, bodyPartPattern: "(" }\n');
+    const problems = problemsOf(() => loadConfig({ file, env: {} }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0].path).toBe('routing.rules.0.bodyPartPattern');
+    expect(problems[0].message).toMatch(/not a regular expression/);
+  });
+
   test('unreadable and unparsable files are problems, not crashes', () => {
     const broken = writeFile('broken.yaml', 'node: [unclosed\n');
     expect(problemsOf(() => loadConfig({ file: broken, env: {} }))[0].message).toMatch(/not valid YAML/);
