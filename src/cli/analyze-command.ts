@@ -1,12 +1,17 @@
-/** `gastric-ai analyze --in DIR --json`: the analysis of the study in DIR with the configured (or given) models. */
+/**
+ * `gastric-ai analyze --in DIR [--json] [--out OUT]`: the analysis of the study in DIR with the configured (or given)
+ * models; with --out, also the SR, SEG and SC result objects and analysis.json, built by the same code the node runs.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
-import { analyzeStudy } from '../analysis/analyze-study';
+import { analyzeStudy, ImageMap } from '../analysis/analyze-study';
 import { loadConfig } from '../config/load';
+import { StudyAnalysis } from '../domain/analysis';
 import { Modality } from '../imaging/preprocess';
 import { EngineChoice } from '../inference/engines/select';
 import { ModelPackage, openModelPackage } from '../inference/package/load';
+import { buildResultObjects, readResultSources, writeResultObjects } from '../results/build';
 import { intArg } from './args';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -34,6 +39,31 @@ interface AnalyzeCliOptions {
   threads?: number;
   batch?: number;
   json?: boolean;
+  out?: string;
+}
+
+/** Result files an earlier run may have left in OUT (a study with fewer findings now writes fewer SEG/SC files). */
+const RESULT_FILE = /^(sr|seg-\d+|sc-\d+)\.dcm$/;
+
+/** Writes the result objects and analysis.json to `out`; returns the files written. */
+async function writeResults(
+  out: string,
+  files: string[],
+  outcome: { analysis: StudyAnalysis; maps: ImageMap[] },
+  options: { segmentationType: 'BINARY' | 'FRACTIONAL'; secondaryCapture: boolean },
+): Promise<string[]> {
+  const { analysis, maps } = outcome;
+  const { sources, transferSyntaxes } = readResultSources(files, new Set(analysis.images.map((i) => i.sopInstanceUid)));
+  const objects = await buildResultObjects(
+    { analysis, maps, sources, transferSyntaxes, segmentationType: options.segmentationType, now: new Date() },
+    { secondaryCapture: options.secondaryCapture },
+  );
+  fs.mkdirSync(out, { recursive: true });
+  for (const name of fs.readdirSync(out)) if (RESULT_FILE.test(name)) fs.rmSync(path.join(out, name));
+  const written = writeResultObjects(objects, out);
+  const json = path.join(out, 'analysis.json');
+  fs.writeFileSync(json, `${JSON.stringify(analysis, null, 2)}\n`);
+  return [...written, json];
 }
 
 export function registerAnalyzeCommand(program: Command): void {
@@ -47,6 +77,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--threads <n>', 'engine threads, 0 = all cores', intArg(0, 256))
     .option('--batch <n>', 'batch size', intArg(1, 256))
     .option('--json', 'print the analysis as JSON')
+    .option('-o, --out <dir>', 'write the result objects (sr.dcm, seg-N.dcm, sc-N.dcm) and analysis.json to this folder')
     .action(async (opts: AnalyzeCliOptions) => {
       const { config } = loadConfig({ file: opts.config });
       const engine = opts.engine ?? config.inference.engine;
@@ -60,7 +91,9 @@ export function registerAnalyzeCommand(program: Command): void {
       }
       if (Object.keys(models).length === 0) throw new Error(`no model package found (looked in ${Object.values(dirs).join(', ')}); make one with \`gastric-ai train\` or pass --model ES=DIR`);
       try {
-        const { analysis } = await analyzeStudy(files, { models, batchSize: opts.batch ?? config.inference.batchSize, triage: config.triage });
+        const outcome = await analyzeStudy(files, { models, batchSize: opts.batch ?? config.inference.batchSize, triage: config.triage });
+        const { analysis } = outcome;
+        const written = opts.out ? await writeResults(path.resolve(opts.out), files, outcome, config.results) : [];
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
           return;
@@ -70,7 +103,8 @@ export function registerAnalyzeCommand(program: Command): void {
           `study ${analysis.studyInstanceUid}\n  priority ${analysis.priority}, cancer probability ${pct(analysis.cancerProbability)} (${analysis.aggregation})\n` +
             `  stage ${analysis.stage.estimate ?? '-'}  [${analysis.stage.distribution.map((p) => p.toFixed(2)).join(' ')}]\n` +
             `  ${analysis.images.length} images, ${analysis.images.filter((i) => i.suspicious).length} suspicious, ${analysis.skipped.length} skipped; ${analysis.timings.totalMs.toFixed(0)} ms\n` +
-            `  models: ${analysis.models.map((m) => `${m.id}@${m.version}${m.synthetic ? ' (synthetic demo - not for clinical use)' : ''}`).join(', ')}\n`,
+            `  models: ${analysis.models.map((m) => `${m.id}@${m.version}${m.synthetic ? ' (synthetic demo - not for clinical use)' : ''}`).join(', ')}\n` +
+            (opts.out ? `  wrote ${written.map((f) => path.basename(f)).join(', ')} to ${path.resolve(opts.out)}\n` : ''),
         );
       } finally {
         for (const m of Object.values(models)) await m?.engine.dispose();

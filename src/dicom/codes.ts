@@ -81,6 +81,8 @@ export const CODES = {
   // Reference to a segment of a Segmentation instance (TID 1411 row 8). Read, not written: our TID 1501 groups carry
   // the SEG reference as an unnamed IMAGE with Referenced Segment Number (see sr/content.ts referencedSegment).
   referencedSegment: dcm('121191', 'Referenced Segment'),
+  referencedSegmentationFrame: dcm('121214', 'Referenced Segmentation Frame'), // TID 1410 row 10
+  sourceImageForSegmentation: dcm('121233', 'Source image for segmentation'), // TID 1410 row 12
 
   // PS3.16 Annex D; TID 1500 row 14 takes a TEXT of any concept name: our "not for clinical use" statement.
   comment: dcm('121106', 'Comment'),

@@ -6,7 +6,7 @@
 import { CODES, PRIORITY_CODES, PRIORITY_CONCEPT, STAGE_CODES, STAGE_CONCEPT, CANCER_SUSPECTED_CONCEPT } from '../dicom/codes';
 import { Dataset } from '../dicom/io';
 import { deterministicUid } from '../dicom/uid';
-import { comment, imageRegion, probabilityOfCancer, qualitativeEvaluation, rectangle, referencedSegment } from '../dicom/sr/content';
+import { comment, imageRegion, probabilityOfCancer, qualitativeEvaluation, rectangle, segmentationReferences } from '../dicom/sr/content';
 import { comprehensiveSr, EvidenceInstance } from '../dicom/sr/document';
 import { measurementGroup, measurementReport, qualitativeEvaluations } from '../dicom/sr/templates';
 import { CodeItem, ContainerItem, TextItem } from '../dicom/sr/value-types';
@@ -60,23 +60,23 @@ function findingGroups(input: ResultInput, srInstanceUid: string): ContainerItem
       ...(frame ? { frame } : {}),
     });
     const segment = part
-      ? referencedSegment({
-          relationship: 'CONTAINS',
+      ? segmentationReferences({
           segmentation: { sopClassUid: SEGMENTATION_SOP_CLASS, sopInstanceUid: resultUids(analysis.studyInstanceUid, analysis.models, 'SEG', part.index).sopInstanceUid },
           segmentNumber: CANCER_SEGMENT_NUMBER,
+          sourceImage: { sopClassUid: image.sopClassUid, sopInstanceUid: image.sopInstanceUid },
         })
-      : undefined;
+      : [];
     return measurementGroup({
       trackingIdentifier: `${TRACKING_IDENTIFIER_PREFIX}:finding ${n}`,
       trackingUid: deterministicUid('gastric-ai-sr-finding', srInstanceUid, n),
       finding: CODES.malignantTumorOfStomach,
       findingSite: CODES.stomach,
       algorithm: { name: model.id, version: model.version },
-      // OHIF reads the region from the NUM's first child, so the SCOORD comes first; the SEG segment is a second
-      // INFERRED FROM (TID 320 row 1) of the same NUM: a group-level IMAGE makes validators read the group as TID 1411.
+      // OHIF reads the region from the NUM's first child SCOORD; the SEG segment and its source image are named
+      // group-level IMAGE items (see segmentationReferences).
       measurements: [probabilityOfCancer({ value: image.cancerProbability, evidence: [scoord] })],
       evaluations: [qualitativeEvaluation({ name: STAGE_CONCEPT, value: STAGE_CODES[argmaxStage(image.stageProbabilities)] })],
-      references: segment ? [segment] : [],
+      references: segment,
     });
   });
 }

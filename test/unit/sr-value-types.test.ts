@@ -1,6 +1,6 @@
 /** SR value types, content items and templates refuse what the standard does not allow. */
 import { Code, CODES, STAGE_CODES, STAGE_CONCEPT } from '../../src/dicom/codes';
-import { imageRegion, probabilityOfCancer, rectangle, referencedSegment } from '../../src/dicom/sr/content';
+import { imageRegion, probabilityOfCancer, rectangle, segmentationReferences } from '../../src/dicom/sr/content';
 import { comprehensiveSr, COMPREHENSIVE_SR_SOP_CLASS } from '../../src/dicom/sr/document';
 import { measurementGroup, measurementReport, qualitativeEvaluations } from '../../src/dicom/sr/templates';
 import { CodeItem, ContainerItem, ContentItemError, ImageItem, NumItem, ScoordItem, TextItem, UidRefItem } from '../../src/dicom/sr/value-types';
@@ -40,7 +40,7 @@ describe('value types validate in their constructors', () => {
   test('IMAGE refuses bad UIDs, frame 0 and segment numbers outside 1-65535', () => {
     expect(() => new ImageItem({ relationship: 'CONTAINS', reference: { sopClassUid: 'abc', sopInstanceUid: '1.2' } })).toThrow(ContentItemError);
     expect(() => new ImageItem({ relationship: 'CONTAINS', reference: image, frames: [0] })).toThrow(/frame/);
-    expect(() => referencedSegment({ relationship: 'CONTAINS', segmentation: image, segmentNumber: 70000 })).toThrow(/segment/);
+    expect(() => segmentationReferences({ segmentation: image, segmentNumber: 70000, sourceImage: image })).toThrow(/segment/);
   });
   test('relationships outside PS3.3 Table A.35.3-2 are refused', () => {
     const text = new TextItem({ relationship: 'CONTAINS', name: CODES.comment, value: 'x' });

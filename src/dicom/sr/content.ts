@@ -60,17 +60,16 @@ export function rectangle(box: { x: number; y: number; width: number; height: nu
 }
 
 /**
- * A segment of a Segmentation instance, as an IMAGE with Referenced Segment Number (PS3.3 Table 10-3). In a TID 1501
- * group (row 10b, CONTAINS IMAGE) it carries no concept name: named "Referenced Segment" (121191) the validators read
- * the group as TID 1411 and then require source image/series for segmentation rows; and inside the NUM, next to the
- * SCOORD, TID 320 allows only one of IMAGE/SCOORD.
+ * The SEG segment of a finding and the image it was segmented on, as named IMAGE items in the measurement group
+ * (TID 1410 rows 10 and 12: Referenced Segmentation Frame 121214, Source image for segmentation 121233). Named, they
+ * are valid for all three validators (PixelMed reads the group as TID 1410: warnings only) and OHIF 3.13 loads the
+ * group: it filters group items by ConceptNameCodeSequence and throws on an unnamed IMAGE, leaving the SR blank.
+ * Inside the NUM next to the SCOORD is no alternative: TID 320 allows only one of IMAGE/SCOORD.
  */
-export const referencedSegment = (options: { segmentation: SopReference; segmentNumber: number; relationship: RelationshipType }): ImageItem =>
-  new ImageItem({
-    relationship: options.relationship,
-    reference: options.segmentation,
-    segments: [options.segmentNumber],
-  });
+export const segmentationReferences = (options: { segmentation: SopReference; segmentNumber: number; sourceImage: SopReference }): ImageItem[] => [
+  new ImageItem({ relationship: 'CONTAINS', name: CODES.referencedSegmentationFrame, reference: options.segmentation, segments: [options.segmentNumber] }),
+  new ImageItem({ relationship: 'CONTAINS', name: CODES.sourceImageForSegmentation, reference: options.sourceImage }),
+];
 
 /** Probability of cancer (DCM 111047) as a TID 300 measurement, unit "1" (dimensionless). */
 export function probabilityOfCancer(options: { value: number; relationship?: RelationshipType; evidence?: Array<ScoordItem | ImageItem> }): NumItem {
