@@ -6,12 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeStudy, StudyInputError } from '../analysis/analyze-study';
-import { Dataset, readPart10File } from '../dicom/io';
 import { ResultObjectRecord } from '../domain/study';
 import { Modality } from '../imaging/preprocess';
 import { ModelPackage } from '../inference/package/load';
 import { Logger } from '../logging/logger';
-import { buildResultObjects, writeResultObjects } from '../results/build';
+import { buildResultObjects, readResultSources, writeResultObjects } from '../results/build';
 import { UnrecoverableJobError } from './queue';
 import { JobEnqueuer, PipelineEvents, PipelineStore } from './ports';
 import { RoutingDecision, SeriesFacts } from './routing';
@@ -70,13 +69,7 @@ export async function runAnalyzeJob(job: { studyInstanceUid: string; revision: n
   }
   const { analysis, maps } = outcome;
 
-  const sources = new Map<string, Dataset>();
-  const transferSyntaxes = new Map<string, string>();
-  for (const file of files) {
-    const { meta, dataset } = readPart10File(file);
-    sources.set(String(dataset.SOPInstanceUID), dataset);
-    transferSyntaxes.set(String(dataset.SOPInstanceUID), String(meta.TransferSyntaxUID));
-  }
+  const { sources, transferSyntaxes } = readResultSources(files, new Set(analysis.images.map((i) => i.sopInstanceUid)));
   const objects = await buildResultObjects(
     { analysis, maps, sources, transferSyntaxes, segmentationType: deps.results.segmentationType, now: (deps.now ?? (() => new Date()))() },
     { secondaryCapture: deps.results.secondaryCapture },
