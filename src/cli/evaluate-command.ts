@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { EngineChoice } from '../inference/engines/select';
+import { MANIFEST_FILE, readManifest } from '../inference/package/load';
+import { evaluationSummary } from '../training/evaluate/summary';
 import { evaluateModel } from '../training/evaluate/evaluate';
 import { EvaluationSplit } from '../training/evaluate/selection';
 import { intArg } from './args';
@@ -18,6 +20,7 @@ interface EvaluateCliOptions {
   batch: number;
   seed: number;
   bootstrap: number;
+  record?: boolean;
 }
 
 const choiceArg = <T extends string>(choices: readonly T[]) => (value: string): T => {
@@ -39,6 +42,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--batch <n>', 'images per inference batch', intArg(1, 256), 8)
     .option('--seed <s>', 'bootstrap seed', intArg(0, 2 ** 31 - 1), 1)
     .option('--bootstrap <n>', 'bootstrap resamples for the AUROC CIs', intArg(100, 100_000), 2000)
+    .option('--record', "write a summary (AUROC, stage, calibration, pointing game, data, command) into the model's manifest.json evaluation")
     .action(async (opts: EvaluateCliOptions) => {
       const { result, report } = await evaluateModel({
         modelDir: opts.model,
@@ -59,6 +63,15 @@ export function registerEvaluateCommand(program: Command): void {
         process.stderr.write(`${path.resolve(opts.json)}\n`);
       } else process.stdout.write(json);
       if (report) process.stderr.write(`${report.html}\n${report.markdown}\n`);
+      if (opts.record) {
+        const file = path.join(opts.model, MANIFEST_FILE);
+        const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+        const command = ['gastric-ai', ...process.argv.slice(2)].join(' ');
+        manifest.evaluation = evaluationSummary(result, { data: opts.data, split: opts.split, command, date: new Date().toISOString() });
+        fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+        readManifest(opts.model); // still a valid manifest
+        process.stderr.write(`evaluation recorded in ${file}\n`);
+      }
       const a = result.imageLevel.auroc;
       process.stderr.write(`image AUROC ${a.estimate === null ? '-' : a.estimate.toFixed(3)}, study AUROC ${result.studyLevel.auroc.estimate?.toFixed(3) ?? '-'}${result.notForClinicalUse ? ' (not for clinical use)' : ''}\n`);
     });

@@ -7,6 +7,7 @@ import { splitByPatient } from '../../src/training/dataset/split';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { SynthSummary } from '../../src/synth/summary';
 import type { EvaluationResult } from '../../src/training/evaluate/metrics';
+import { readManifest } from '../../src/inference/package/load';
 import type { Proportion } from '../../src/training/metrics';
 import { runCli } from '../helpers/cli';
 import { writeTestModelPackage } from '../helpers/model-package';
@@ -133,3 +134,13 @@ test('--split test evaluates the test patients of the split the manifest records
   expect(new Set(result.predictions.images.map((p) => p.personId))).toEqual(new Set(expected.personIds));
   expect(result.counts.images).toBe(expected.images.length);
 }, 60_000);
+
+test('--record writes the summary into the manifest, which stays valid', () => {
+  const r = evaluate(['--split', 'all', '--record']);
+  const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as { evaluation: Record<string, unknown> };
+  expect(manifest.evaluation).toEqual(
+    expect.objectContaining({ split: 'all', data: data, imageAuroc: r.imageLevel.auroc.estimate === null ? null : Math.round(r.imageLevel.auroc.estimate * 1000) / 1000 }),
+  );
+  expect(String(manifest.evaluation.command)).toMatch(/^gastric-ai evaluate .*--record/);
+  expect(() => readManifest(modelDir)).not.toThrow();
+});
