@@ -137,7 +137,8 @@ async function postBatch(target: StowTarget, batch: Part10Instance[]): Promise<I
   }
   // 200 all stored, 202 some failed or warned, 409 none stored: each lists instances; anything else is a refusal.
   if (![200, 202, 409].includes(response.status) || (response.status === 409 && json === null)) {
-    throw new ExportError(`STOW-RS to ${endpoint} refused: HTTP ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`);
+    // The body is not quoted: a PACS error page may echo patient data, and this message reaches logs and the API.
+    throw new ExportError(`STOW-RS to ${endpoint} refused: HTTP ${response.status} ${response.statusText}${text ? ` (${text.length}-byte answer not shown)` : ''}`);
   }
   return outcomes(batch, ids, json, response.status);
 }

@@ -53,8 +53,10 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
   if (cleared > 0) logger.warn('removed partial files left by an earlier run', { files: cleared });
   const store = createSqliteStore({ path: path.join(dataDir, 'node.sqlite'), now, logger: logger.child('store') });
   const stops: Array<() => Promise<void> | void> = [() => store.close()];
-  const stop = async (): Promise<void> => {
-    for (const s of stops.reverse()) {
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => (stopping ??= stopAll());
+  const stopAll = async (): Promise<void> => {
+    for (const s of [...stops].reverse()) {
       try {
         await s();
       } catch (err) {
@@ -130,6 +132,12 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
 
     const sink = {
       accept: async (instance: Parameters<typeof store.ingest.accept>[0]) => {
+        if (isResultSeries(instance.seriesDescription)) {
+          // Our own SR/SEG/SC sent back to us (a PACS that forwards every update): acknowledged, never analysed.
+          fs.rmSync(instance.path, { force: true });
+          logger.debug('own result object received back: ignored', { studyInstanceUid: instance.studyInstanceUid, sopInstanceUid: instance.sopInstanceUid });
+          return;
+        }
         await store.ingest.accept(instance);
         metrics.instancesReceived.inc({ source: instance.source });
       },

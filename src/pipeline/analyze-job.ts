@@ -74,8 +74,10 @@ export async function runAnalyzeJob(job: { studyInstanceUid: string; revision: n
     { analysis, maps, sources, transferSyntaxes, segmentationType: deps.results.segmentationType, now: (deps.now ?? (() => new Date()))() },
     { secondaryCapture: deps.results.secondaryCapture },
   );
-  const dir = path.join(deps.resultsDir, studyInstanceUid);
-  fs.rmSync(dir, { recursive: true, force: true }); // an earlier revision's objects are replaced, not kept
+  // One folder per revision: a slower job of a superseded revision must not overwrite the files a newer one exports.
+  const studyDir = path.join(deps.resultsDir, studyInstanceUid);
+  const dir = path.join(studyDir, `r${revision}`);
+  fs.rmSync(dir, { recursive: true, force: true });
   const written = writeResultObjects(objects, dir);
   const results: ResultObjectRecord[] = objects.map((o, i) => ({
     kind: o.kind,
@@ -86,9 +88,11 @@ export async function runAnalyzeJob(job: { studyInstanceUid: string; revision: n
   }));
 
   if (!deps.store.saveAnalysis(studyInstanceUid, revision, analysis, results)) {
+    fs.rmSync(dir, { recursive: true, force: true });
     deps.logger.info('analysis superseded by newer instances', { studyInstanceUid, revision });
     return;
   }
+  for (const other of fs.readdirSync(studyDir)) if (other !== `r${revision}`) fs.rmSync(path.join(studyDir, other), { recursive: true, force: true });
   deps.jobs.enqueue('export', studyInstanceUid, revision);
   deps.events.analysed(study, analysis);
   deps.logger.info('study analysed', {

@@ -30,7 +30,11 @@ const modelKey = (models: readonly ModelRef[]): string =>
     .sort()
     .join('+');
 
-/** Deterministic UIDs of one result object. `index` numbers objects of the same kind (e.g. one SC per image). */
+/**
+ * Deterministic UIDs of one result object. `index` numbers objects of the same kind (e.g. one SC per image). SR and
+ * SC objects of a study share one series per kind; each SEG gets its own series, because SEGs of different source
+ * series may have different Frames of Reference and a series belongs to one (PS3.3 C.7.4.1).
+ */
 export function resultUids(
   studyInstanceUid: string,
   models: readonly ModelRef[],
@@ -38,8 +42,9 @@ export function resultUids(
   index = 0,
 ): { seriesInstanceUid: string; sopInstanceUid: string } {
   const key = modelKey(models);
+  const series = kind === 'SEG' ? deterministicUid('gastric-ai-result-series', studyInstanceUid, key, kind, index) : deterministicUid('gastric-ai-result-series', studyInstanceUid, key, kind);
   return {
-    seriesInstanceUid: deterministicUid('gastric-ai-result-series', studyInstanceUid, key, kind),
+    seriesInstanceUid: series,
     sopInstanceUid: deterministicUid('gastric-ai-result-instance', studyInstanceUid, key, kind, index),
   };
 }

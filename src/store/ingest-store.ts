@@ -46,6 +46,13 @@ export class IngestStore implements InstanceSink {
     return transactor.run(() => {
       const previous = instances.get(instance.sopInstanceUid);
       let study = studies.get(uid);
+      if (previous && previous.studyInstanceUid === uid && study && study.status !== 'receiving') {
+        // A resend of an instance the study already has (PACS retries, "forward on update" rules): the file is
+        // replaced, but the study is not re-opened, or a PACS that echoes studies would keep them in a loop.
+        instances.upsert(instance);
+        this.logger.debug('instance resent: study not re-opened', { studyInstanceUid: uid, sopInstanceUid: instance.sopInstanceUid });
+        return study;
+      }
       if (!study) {
         studies.create({ ...instance });
         study = studies.get(uid) as StoredStudy;

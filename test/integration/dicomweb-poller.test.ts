@@ -1,6 +1,7 @@
 /**
  * The DICOMweb poller against a real Orthanc 1.10 + DICOMweb 1.7: QIDO-RS with a StudyDate watermark, WADO-RS into
- * the spool, seen-study signatures, our own AI series skipped, paging, a PACS that goes down, cron scheduling.
+ * the spool, seen-study signatures, our own AI series skipped, late-archived studies, a study given up after repeated
+ * failures, paging, a PACS that goes down, cron scheduling.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -11,7 +12,7 @@ import { writePart10 } from '../../src/dicom/io';
 import { randomUid } from '../../src/dicom/uid';
 import type { InstanceSink, ReceivedInstance } from '../../src/domain/instance';
 import { createDicomWebPoller, createKeyValuePollerState, type DicomWebPollerOptions } from '../../src/ingest/dicomweb';
-import { silentLogger } from '../../src/logging/logger';
+import { createLogger, silentLogger } from '../../src/logging/logger';
 import { Spool } from '../../src/store/spool';
 import { startOrthanc, uploadFile, type OrthancProcess } from '../helpers/orthanc';
 
@@ -72,6 +73,7 @@ function instanceBytes(spec: InstanceSpec): Buffer {
 class CollectingSink implements InstanceSink {
   readonly received: ReceivedInstance[] = [];
   failStudy: string | null = null;
+  refused = 0;
   delayMs = 0;
   active = 0;
   maxActive = 0;
@@ -80,7 +82,10 @@ class CollectingSink implements InstanceSink {
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
       if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-      if (instance.studyInstanceUid === this.failStudy) throw new Error('store unavailable');
+      if (instance.studyInstanceUid === this.failStudy) {
+        this.refused++;
+        throw new Error('store unavailable');
+      }
       this.received.push(instance);
     } finally {
       this.active--;
@@ -222,6 +227,57 @@ describe('DICOMweb poller against Orthanc', () => {
     expect(new Set(h.sink.ofStudy(study).map((i) => i.sopInstanceUid)).size).toBe(3);
     expect(poller.status().status).toBe('up');
     expect(await poller.pollOnce()).toMatchObject({ studiesUnchanged: 1, instancesFetched: 0 });
+  });
+
+  it('finds a study archived after midnight that carries the previous day\'s StudyDate', async () => {
+    const today = new Date();
+    const day = (offset: number): Date => new Date(today.getFullYear(), today.getMonth(), today.getDate() + offset);
+    const late = await uploadStudy(orthanc, 1, { studyDate: localDa(day(-1)) }); // done 23:50, archived 00:20
+    const older = await uploadStudy(orthanc, 1, { studyDate: localDa(day(-2)) });
+    // No overlap at all, and the last poll ran at 00:01 today: the previous day is still asked for.
+    const h = harness(orthanc.dicomWebUrl, { overlapMinutes: 0 });
+    h.options.state.setWatermark(new Date(today.getFullYear(), today.getMonth(), today.getDate(), 0, 1));
+    const report = await createDicomWebPoller(h.options).pollOnce();
+    expect(report).toMatchObject({ ok: true, studiesMatched: 1, studiesFetched: 1, instancesFetched: 1 });
+    expect(h.spool.studyFiles(late.study)).toHaveLength(1);
+    expect(h.spool.studyFiles(older.study)).toHaveLength(0);
+  });
+
+  it('gives up a study that fails every poll, lets the watermark advance, and tries it again once it changes', async () => {
+    const bad = await uploadStudy(orthanc, 2);
+    const good = await uploadStudy(orthanc, 1);
+    const lines: string[] = [];
+    const h = harness(orthanc.dicomWebUrl, { maxStudyFailures: 2, logger: createLogger({ level: 'warn', write: (l) => lines.push(l) }) });
+    h.sink.failStudy = bad.study;
+    const poller = createDicomWebPoller(h.options);
+
+    const first = await poller.pollOnce();
+    expect(first).toMatchObject({ ok: true, studiesFetched: 1, studiesFailed: [bad.study], studiesGivenUp: [], watermark: null });
+    const second = await poller.pollOnce();
+    expect(second).toMatchObject({ ok: true, studiesFetched: 0, studiesUnchanged: 1, studiesFailed: [], studiesGivenUp: [bad.study] });
+    expect(second.watermark).toEqual(second.startedAt); // no longer held back
+    expect(poller.status().status).toBe('degraded');
+    const warning = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).startsWith('study given up'));
+    expect(warning).toMatchObject({ level: 'warn', studyInstanceUid: bad.study, failures: 2 });
+    expect(lines.join('\n')).not.toMatch(/Synthetic|SYN-1/);
+
+    // Given up is persisted: a restarted poller does not download it again.
+    const refused = h.sink.refused;
+    const restarted = createDicomWebPoller({ ...h.options });
+    const third = await restarted.pollOnce();
+    expect(third).toMatchObject({ studiesUnchanged: 1, studiesSkippedGivenUp: 1, studiesFailed: [], studiesGivenUp: [], instancesFetched: 0 });
+    expect(third.watermark).toEqual(third.startedAt);
+    expect(h.sink.refused).toBe(refused);
+    expect(restarted.status().status).toBe('up');
+
+    // The study grows (and the store works again): it is fetched.
+    await upload(orthanc, { ...bad });
+    h.sink.failStudy = null;
+    const fourth = await restarted.pollOnce();
+    expect(fourth).toMatchObject({ studiesFetched: 1, studiesSkippedGivenUp: 0, instancesFetched: 3 });
+    expect(h.spool.studyFiles(bad.study)).toHaveLength(3);
+    expect(h.spool.studyFiles(good.study)).toHaveLength(1);
+    expect(await restarted.pollOnce()).toMatchObject({ studiesUnchanged: 2, studiesSkippedGivenUp: 0, instancesFetched: 0 });
   });
 
   it('pages through studies and instances one at a time', async () => {

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readPart10File } from '../../src/dicom/io';
+import { readPart10File, writePart10 } from '../../src/dicom/io';
 import { createDicomWebClient, jsonValue } from '../../src/dicomweb/client';
 import { createDicomWebService } from '../../src/ingest/dicomweb/service';
 import { createLogger } from '../../src/logging/logger';
@@ -99,4 +99,31 @@ test('a JPEG endoscopy study comes back with SR, SEG and SC in the same study, v
   const text = logs.join('\n');
   for (const v of [dataset.PatientName, dataset.PatientID].flat().map((x: unknown) => (typeof x === 'object' && x ? (x as { Alphabetic?: string }).Alphabetic : x)))
     if (v) expect(text).not.toContain(String(v));
+});
+
+test('an instance arriving after the analysis re-opens the study; the new results replace the old ones (same UIDs)', async () => {
+  const out = path.join(tmp, 'synth');
+  const folder = fs.readdirSync(path.join(out, '원천데이터'))[0];
+  const files = listDicomFiles(path.join(out, '원천데이터', folder));
+  const { dataset } = readPart10File(files[0]);
+  const studyUid = String(dataset.StudyInstanceUID);
+  // One more still of the same study (a new SOP Instance UID), stored into the PACS, which forwards the grown study.
+  dataset.SOPInstanceUID = `${String(dataset.SOPInstanceUID)}.9`;
+  dataset.InstanceNumber = 99;
+  const client = createDicomWebClient(orthanc.dicomWebUrl);
+  const extra = writePart10(dataset, String(readPart10File(files[0]).meta.TransferSyntaxUID));
+  await client.storeInstances({ datasets: [new Uint8Array(extra).buffer as ArrayBuffer] });
+
+  const detail = await waitFor(
+    'the second analysis exported',
+    async () => {
+      const d = (await (await fetch(`${node.apiUrl}/api/studies/${studyUid}`)).json()) as { status: string; analysis: { images: unknown[] }; results: Array<{ kind: string; sopInstanceUid: string }> };
+      return d.status === 'done' && d.analysis.images.length === 5 ? d : undefined;
+    },
+    180_000,
+    500,
+  );
+  const instances = (await client.searchForInstances({ studyInstanceUID: studyUid })) as Array<Record<string, { Value?: unknown[] }>>;
+  const srs = instances.filter((i) => String(jsonValue(i, '00080016')[0]) === '1.2.840.10008.5.1.4.1.1.88.33');
+  expect(srs.map((i) => String(jsonValue(i, '00080018')[0]))).toEqual([detail.results.find((r) => r.kind === 'SR')!.sopInstanceUid]);
 });

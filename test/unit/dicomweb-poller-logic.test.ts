@@ -15,11 +15,24 @@ import { join } from 'node:path';
 const study = (uid: string, extra: DicomJsonObject = {}): DicomJsonObject => ({ '0020000D': { vr: 'UI', Value: [uid] }, ...extra });
 
 describe('studyDateRange', () => {
-  it('is an open DA range from the local date of watermark minus overlap', () => {
-    expect(studyDateRange(new Date(2026, 10, 26, 12, 0), 60)).toBe('20261126-');
-    // 00:30 minus 60 minutes is the previous local day (and the previous month here)
+  it('always starts at least one whole calendar day before the watermark\'s local date', () => {
+    expect(studyDateRange(new Date(2026, 10, 26, 12, 0), 60)).toBe('20261125-');
+    expect(studyDateRange(new Date(2026, 10, 26, 23, 59), 0)).toBe('20261125-');
+    // across a month and a year boundary
     expect(studyDateRange(new Date(2026, 11, 1, 0, 30), 60)).toBe('20261130-');
     expect(studyDateRange(new Date(2027, 0, 1, 0, 0), 1)).toBe('20261231-');
+  });
+
+  it('asks for day D in the first poll of D+1, so a study done at 23:50 on D and archived at 00:20 is found', () => {
+    // The poll at 00:21 on D+1 has the watermark of the previous poll (00:20 on D+1, or later).
+    expect(studyDateRange(new Date(2026, 10, 27, 0, 20), 10)).toBe('20261126-');
+    expect(studyDateRange(new Date(2026, 10, 27, 0, 20), 0)).toBe('20261126-');
+  });
+
+  it('looks further back when the overlap reaches beyond the previous day', () => {
+    expect(studyDateRange(new Date(2026, 10, 26, 0, 30), 1440)).toBe('20261125-');
+    expect(studyDateRange(new Date(2026, 10, 26, 0, 30), 1500)).toBe('20261124-');
+    expect(studyDateRange(new Date(2026, 10, 26, 12, 0), 3 * 1440)).toBe('20261123-');
   });
 });
 
@@ -117,6 +130,33 @@ describe('key-value poller state', () => {
     kv.set([...kv.keys()].find((k) => k.endsWith('watermark')) as string, 'garbage');
     expect(a.getWatermark()).toBeNull();
   });
+
+  it('counts failures in a row, forgets them after a success, and gives a study up until its signature changes', () => {
+    const kv = new Map<string, string>();
+    const state = createKeyValuePollerState({ store: kv, namespace: 'p' });
+    state.clearStudyFailures('1.2');
+    expect(kv.size).toBe(0); // nothing written for a study that never failed
+    expect([state.recordStudyFailure('1.2'), state.recordStudyFailure('1.2')]).toEqual([1, 2]);
+    expect(state.recordStudyFailure('1.3')).toBe(1);
+    state.clearStudyFailures('1.2');
+    expect(state.recordStudyFailure('1.2')).toBe(1);
+
+    expect(state.isStudyGivenUp('1.3', '4')).toBe(false);
+    state.markStudyGivenUp('1.3', '4');
+    expect(state.isStudyGivenUp('1.3', '4')).toBe(true);
+    expect(state.isStudyGivenUp('1.3', '5')).toBe(false); // it changed: tried again…
+    // …with a fresh run of attempts, and kept across a restart (a new state over the same store)
+    const restarted = createKeyValuePollerState({ store: kv, namespace: 'p' });
+    expect(restarted.isStudyGivenUp('1.3', '4')).toBe(true);
+    expect(restarted.recordStudyFailure('1.3')).toBe(1);
+    expect(restarted.isStudyGivenUp('1.3', '4')).toBe(false);
+    restarted.markStudyGivenUp('1.3', '5');
+    restarted.clearStudyFailures('1.3');
+    expect(restarted.isStudyGivenUp('1.3', '5')).toBe(false);
+
+    kv.set([...kv.keys()].find((k) => k.endsWith('|1.2')) as string, '{not json');
+    expect(state.recordStudyFailure('1.2')).toBe(1);
+  });
 });
 
 describe('errors and auth', () => {
@@ -174,7 +214,7 @@ describe('instance header', () => {
 });
 
 describe('createDicomWebPoller options', () => {
-  it('refuses an invalid schedule, no modalities or a bad page size', () => {
+  it('refuses an invalid schedule, no modalities, a bad page size or failure limit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dicomweb-unit-'));
     try {
       const options: DicomWebPollerOptions = {
@@ -193,6 +233,7 @@ describe('createDicomWebPoller options', () => {
       expect(() => createDicomWebPoller({ ...options, schedule: '61 * * * *' })).toThrow(/invalid cron schedule/);
       expect(() => createDicomWebPoller({ ...options, modalities: [] })).toThrow(/modalities/);
       expect(() => createDicomWebPoller({ ...options, pageSize: 0 })).toThrow(/pageSize/);
+      expect(() => createDicomWebPoller({ ...options, maxStudyFailures: 0 })).toThrow(/maxStudyFailures/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

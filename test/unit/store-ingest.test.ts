@@ -97,6 +97,14 @@ describe('ingest store', () => {
     expect(store.studies.get('1.2.3.1')!.status).toBe('receiving');
   });
 
+  test('a resent instance of an analysed study does not re-open it (no analyse-export-forward loop)', () => {
+    store = createSqliteStore({ path: dbPath() });
+    store.ingest.record(instance({ sop: '1.5.1' }));
+    store.studies.setStatus({ studyInstanceUid: '1.2.3.1', revision: 1, status: 'done' });
+    const again = store.ingest.record(instance({ sop: '1.5.1', receivedAt: at(90) }));
+    expect(again).toMatchObject({ status: 'done', revision: 1, instanceCount: 1 });
+  });
+
   test('an instance for a queued study withdraws the queued job and keeps the revision (nothing was analysed)', () => {
     store = createSqliteStore({ path: dbPath(), now: () => at(40) });
     store.ingest.record(instance({ sop: '1.6.1' }));

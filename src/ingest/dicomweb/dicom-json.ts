@@ -80,14 +80,23 @@ export function sopInstanceUidOf(obj: DicomJsonObject): string {
 }
 
 /**
- * The StudyDate range for a poll: an open range "YYYYMMDD-" (PS3.4 C.2.2.2.5) from the watermark minus the overlap.
- * DA has no time zone and PACSs record the local acquisition date, so the local date of the node is used (the node
- * is expected to run in the PACS's time zone; the overlap absorbs clock skew). StudyTime is not sent: matching date
- * and time separately would drop later days with an earlier time, and combined date-time matching is optional and
- * unsupported by Orthanc. The whole first day is therefore queried again; the seen-study signatures absorb that.
+ * The StudyDate range for a poll: an open range "YYYYMMDD-" (PS3.4 C.2.2.2.5) from the earlier of
+ *  - the local date of (watermark − overlap), which absorbs clock skew, and
+ *  - the calendar day before the watermark's local date, always.
+ * The second bound catches studies archived late: a study performed at 23:50 on day D and stored in the PACS at 00:20
+ * on D+1 carries StudyDate D, so a poll whose watermark is on D+1 must still ask for D. One whole calendar day is
+ * counted by date, not as 24 h, so that a 25-hour day (end of daylight saving time) does not shorten it. Studies
+ * stored more than a day after their StudyDate are not seen (the price of a StudyDate watermark; QIDO-RS has no
+ * "stored since" key). DA has no time zone and PACSs record the local acquisition date, so the local date of the node
+ * is used (the node is expected to run in the PACS's time zone). StudyTime is not sent: matching date and time
+ * separately would drop later days with an earlier time, and combined date-time matching is optional and unsupported
+ * by Orthanc. Studies of the first days are therefore queried again every poll; the seen-study signatures make that
+ * a QIDO-RS answer only, never a second download.
  */
 export function studyDateRange(watermark: Date, overlapMinutes: number): string {
-  const from = new Date(watermark.getTime() - overlapMinutes * 60_000);
+  const skewed = new Date(watermark.getTime() - overlapMinutes * 60_000);
+  const dayBefore = new Date(watermark.getFullYear(), watermark.getMonth(), watermark.getDate() - 1);
+  const from = skewed < dayBefore ? skewed : dayBefore;
   const pad = (n: number, width: number): string => String(n).padStart(width, '0');
   return `${pad(from.getFullYear(), 4)}${pad(from.getMonth() + 1, 2)}${pad(from.getDate(), 2)}-`;
 }

@@ -1,8 +1,10 @@
 /**
  * One poll of a PACS: QIDO-RS for studies since the watermark (minus an overlap), then for every new or changed
  * study the series that are inputs of the models are retrieved with WADO-RS and handed to the sink. A study that
- * fails is left unseen (retried next poll) and holds the watermark back; a PACS that cannot be queried fails the
- * poll without changing any state.
+ * fails is left unseen (retried next poll) and holds the watermark back, but only for maxStudyFailures polls in a
+ * row: then it is given up (a warning; not fetched again until its instance count changes) so that one study the
+ * PACS or the store always refuses cannot stop the watermark, and re-download itself, forever. A PACS that cannot be
+ * queried fails the poll without changing any state.
  */
 import type { Logger } from '../../logging/logger';
 import { seriesSummary, studyDateRange, studySummary, Tag, type SeriesSummary, type StudySummary } from './dicom-json';
@@ -23,8 +25,12 @@ export interface PollReport {
   studiesUnchanged: number;
   /** New or changed studies whose wanted series were all handed over. */
   studiesFetched: number;
-  /** StudyInstanceUIDs that failed (retried next poll). */
+  /** StudyInstanceUIDs that failed (retried next poll; they hold the watermark back). */
   studiesFailed: string[];
+  /** StudyInstanceUIDs that failed for the maxStudyFailures-th time in a row in this poll and were given up. */
+  studiesGivenUp: string[];
+  /** Given up in an earlier poll and unchanged since: not fetched. */
+  studiesSkippedGivenUp: number;
   seriesFetched: number;
   /** Our own results and series of other modalities. */
   seriesSkipped: number;
@@ -37,6 +43,8 @@ export interface PollContext extends SeriesFetchContext {
   state: PollerState;
   modalities: readonly string[];
   overlapMinutes: number;
+  /** Failed fetches in a row after which a study is given up (≥ 1). */
+  maxStudyFailures: number;
   isOwnSeries: (seriesDescription: string) => boolean;
   /** Send ModalitiesInStudy to the server (one query per modality) instead of filtering the answers here. */
   queryModalitiesInStudy: boolean;
@@ -45,6 +53,9 @@ export interface PollContext extends SeriesFetchContext {
 
 const STUDY_FIELDS = `${Tag.ModalitiesInStudy},${Tag.NumberOfStudyRelatedInstances}`;
 const SERIES_FIELDS = `${Tag.Modality},${Tag.SeriesDescription},${Tag.NumberOfSeriesRelatedInstances}`;
+
+/** The give-up mark of a study whose instance count the server does not report (counts are digits only). */
+const UNKNOWN_SIGNATURE = 'unknown';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -58,6 +69,8 @@ export function emptyReport(at: Date, watermark: Date | null): PollReport {
     studiesUnchanged: 0,
     studiesFetched: 0,
     studiesFailed: [],
+    studiesGivenUp: [],
+    studiesSkippedGivenUp: 0,
     seriesFetched: 0,
     seriesSkipped: 0,
     instancesFetched: 0,
@@ -84,13 +97,19 @@ export async function pollOnce(ctx: PollContext): Promise<PollReport> {
       report.studiesUnchanged++;
       continue;
     }
+    // Without a count, a given-up study stays given up until the server reports one.
+    const giveUpSignature = signature ?? UNKNOWN_SIGNATURE;
+    if (ctx.state.isStudyGivenUp(study.studyInstanceUid, giveUpSignature)) {
+      report.studiesSkippedGivenUp++;
+      continue;
+    }
     try {
       await fetchStudy(ctx, study.studyInstanceUid, report);
       if (signature !== null) ctx.state.markStudySeen(study.studyInstanceUid, signature);
+      ctx.state.clearStudyFailures(study.studyInstanceUid);
       report.studiesFetched++;
     } catch (err) {
-      report.studiesFailed.push(study.studyInstanceUid);
-      ctx.logger.warn('study not fetched; retried next poll', { studyInstanceUid: study.studyInstanceUid, error: message(err) });
+      recordFailure(ctx, report, study.studyInstanceUid, giveUpSignature, err);
     }
   }
 
@@ -101,6 +120,22 @@ export async function pollOnce(ctx: PollContext): Promise<PollReport> {
   }
   report.finishedAt = ctx.now();
   return report;
+}
+
+function recordFailure(ctx: PollContext, report: PollReport, studyUid: string, signature: string, err: unknown): void {
+  const failures = ctx.state.recordStudyFailure(studyUid);
+  if (failures < ctx.maxStudyFailures) {
+    report.studiesFailed.push(studyUid);
+    ctx.logger.warn('study not fetched; retried next poll', { studyInstanceUid: studyUid, failures, error: message(err) });
+    return;
+  }
+  ctx.state.markStudyGivenUp(studyUid, signature);
+  report.studiesGivenUp.push(studyUid);
+  ctx.logger.warn('study given up: not fetched again until its instance count changes', {
+    studyInstanceUid: studyUid,
+    failures,
+    error: message(err),
+  });
 }
 
 /** Studies since the watermark, oldest first (servers return them in any order). */

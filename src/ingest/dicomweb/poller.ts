@@ -23,6 +23,11 @@ export interface DicomWebPollerOptions {
   modalities: string[];
   /** How far before the watermark each query looks again (late arrivals, clock skew). */
   overlapMinutes: number;
+  /**
+   * Failed fetches in a row after which a study is given up: logged, no longer holding the watermark back, not
+   * fetched again until its instance count changes (default 5).
+   */
+  maxStudyFailures?: number;
   /** QIDO-RS limit per request; must not exceed the server's own maximum. */
   pageSize: number;
   spool: Spool;
@@ -40,7 +45,7 @@ export interface DicomWebPollerOptions {
   queryModalitiesInStudy?: boolean;
 }
 
-/** unknown: no poll yet; degraded: the PACS answered but some studies failed; down: the PACS could not be queried. */
+/** unknown: no poll yet; degraded: the PACS answered but some studies failed or were given up; down: the PACS could not be queried. */
 export type PollerHealth = 'unknown' | 'up' | 'degraded' | 'down';
 
 export interface PollerStatus {
@@ -63,18 +68,21 @@ export interface DicomWebPoller {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_WHOLE_SERIES_MAX = 50;
+const DEFAULT_MAX_STUDY_FAILURES = 5;
 
 function validate(options: DicomWebPollerOptions): void {
   if (!cron.validate(options.schedule)) throw new Error(`dicomweb poller: invalid cron schedule "${options.schedule}"`);
   if (options.modalities.length === 0) throw new Error('dicomweb poller: modalities must not be empty');
   if (!Number.isInteger(options.pageSize) || options.pageSize < 1) throw new Error('dicomweb poller: pageSize must be ≥ 1');
   if (!(options.overlapMinutes >= 0)) throw new Error('dicomweb poller: overlapMinutes must be ≥ 0');
+  const maxFailures = options.maxStudyFailures ?? DEFAULT_MAX_STUDY_FAILURES;
+  if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new Error('dicomweb poller: maxStudyFailures must be ≥ 1');
 }
 
 function healthOf(report: PollReport | null): PollerHealth {
   if (!report) return 'unknown';
   if (!report.ok) return 'down';
-  return report.studiesFailed.length > 0 ? 'degraded' : 'up';
+  return report.studiesFailed.length > 0 || report.studiesGivenUp.length > 0 ? 'degraded' : 'up';
 }
 
 export function createDicomWebPoller(options: DicomWebPollerOptions): DicomWebPoller {
@@ -92,6 +100,7 @@ export function createDicomWebPoller(options: DicomWebPollerOptions): DicomWebPo
     state: options.state,
     modalities: options.modalities,
     overlapMinutes: options.overlapMinutes,
+    maxStudyFailures: options.maxStudyFailures ?? DEFAULT_MAX_STUDY_FAILURES,
     isOwnSeries: options.isOwnSeries ?? defaultIsOwnSeries,
     queryModalitiesInStudy: options.queryModalitiesInStudy ?? false,
     logger,
@@ -114,10 +123,11 @@ export function createDicomWebPoller(options: DicomWebPollerOptions): DicomWebPo
       .then((report) => {
         lastPoll = report;
         inFlight = null;
-        if (report.ok && (report.instancesFetched > 0 || report.studiesFailed.length > 0)) {
+        if (report.ok && (report.instancesFetched > 0 || report.studiesFailed.length > 0 || report.studiesGivenUp.length > 0)) {
           logger.info('DICOMweb poll done', {
             studiesFetched: report.studiesFetched,
             studiesFailed: report.studiesFailed,
+            studiesGivenUp: report.studiesGivenUp,
             instancesFetched: report.instancesFetched,
           });
         }
