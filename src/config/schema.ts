@@ -81,6 +81,8 @@ export const configSchema = z
             pageSize: intIn(1, 10000),
             /** On the first poll (no watermark yet), look back this far: studies from before are not fetched. */
             initialLookbackHours: numberIn(0, 87600),
+            /** A study that fails this many polls in a row is given up until its instance count changes. */
+            maxStudyFailures: intIn(1, 100),
           })
           .strict(),
       })

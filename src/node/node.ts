@@ -152,11 +152,11 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
 
     let poller: DicomWebPoller | null = null;
     if (config.ingest.dicomweb.enabled) {
-      const { url, auth, schedule, modalities, overlapMinutes, pageSize, initialLookbackHours } = config.ingest.dicomweb;
+      const { url, auth, schedule, modalities, overlapMinutes, pageSize, initialLookbackHours, maxStudyFailures } = config.ingest.dicomweb;
       const kv = { get: (k: string) => store.kv.get(k) ?? undefined, set: (k: string, v: string) => store.kv.set(k, v) };
       const state = createKeyValuePollerState({ store: kv, namespace: url });
       if (state.getWatermark() === null) state.setWatermark(new Date(now().getTime() - initialLookbackHours * 3600_000));
-      poller = createDicomWebPoller({ url, auth, schedule, modalities, overlapMinutes, pageSize, spool, sink, state, isOwnSeries: isResultSeries, logger: logger.child('dicomweb'), now });
+      poller = createDicomWebPoller({ url, auth, schedule, modalities, overlapMinutes, pageSize, maxStudyFailures, spool, sink, state, isOwnSeries: isResultSeries, logger: logger.child('dicomweb'), now });
       poller.start();
       stops.push(() => poller!.stop());
     }
