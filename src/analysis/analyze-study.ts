@@ -9,7 +9,7 @@ import { decodeFrame, frameCount } from '../imaging/decode';
 import { gridPeakOnSource, mapToSource } from '../imaging/geometry';
 import { preprocess, Modality } from '../imaging/preprocess';
 import { InputGeometry } from '../imaging/types';
-import { cancerActivationMap } from '../inference/cam';
+import { cancerActivationMap, focusedProbability } from '../inference/cam';
 import { runBatched } from '../inference/engines/run-batched';
 import { ModelPackage } from '../inference/package/load';
 import { aggregateStudy } from './aggregate';
@@ -120,7 +120,7 @@ export async function analyzeStudy(files: string[], options: AnalyzeOptions): Pr
       if (suspicious) {
         const cam = cancerActivationMap(out, pkg.head, i);
         const { sourceColumns: width, sourceRows: height } = item.geometry;
-        const probability = mapToSource(cam.probability, cam.width, cam.height, item.geometry);
+        const probability = mapToSource(focusedProbability(cam), cam.width, cam.height, item.geometry);
         const region = largestRegion(probability, width, height, pkg.manifest.thresholds.localisation);
         if (region) {
           let sum = 0;

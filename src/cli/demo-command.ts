@@ -86,6 +86,12 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     const outputs = [];
     for (const study of summary.patients[0].studies) {
       const detail = await waitForStudy(node.apiUrl, study.studyInstanceUid, Number(opts.timeout) * 1000);
+      if (detail.status === 'skipped') {
+        // e.g. no model package installed for this modality: the node says why and sends nothing back.
+        outputs.push({ studyInstanceUID: study.studyInstanceUid, modality: study.modality, status: 'skipped', reason: detail.reason, results: [] });
+        say(`  ${study.modality} ${study.studyInstanceUid}: skipped by the node (${detail.reason ?? ''})`);
+        continue;
+      }
       if (detail.status !== 'done') throw new Error(`study ${study.studyInstanceUid} ended ${detail.status}: ${detail.reason ?? ''}`);
       const backAfterMs = performance.now() - started;
       const series = (await client.searchForSeries({ studyInstanceUID: study.studyInstanceUid })) as Json[];
@@ -110,6 +116,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       outputs.push({
         studyInstanceUID: study.studyInstanceUid,
         modality: study.modality,
+        status: 'done',
         priority: a.priority,
         cancerProbability: Number(a.cancerProbability.toFixed(4)),
         stage: a.stage.estimate,

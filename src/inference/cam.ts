@@ -62,3 +62,23 @@ export function cancerActivationMap(output: Pick<EngineOutput, 'features' | 'fea
   }
   return { height, width, logit, probability };
 }
+
+/**
+ * Share of the map's logit range (from its minimum) a cell must reach to belong to the localisation focus. A
+ * calibrated CAM of a clearly positive image is above 0.5 almost everywhere, so a probability threshold alone outlines
+ * half the picture; like CAM's own boxes (Zhou et al. 2016: 20 % of the maximum), the region is taken relative to
+ * the peak — here the upper half of the range, because a 7 × 7 grid is coarse.
+ */
+export const CAM_FOCUS_FRACTION = 0.5;
+
+/** The map's probabilities inside its focus (logit in the upper CAM_FOCUS_FRACTION of its range), 0 elsewhere. */
+export function focusedProbability(map: ActivationMap, fraction = CAM_FOCUS_FRACTION): Float32Array {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of map.logit) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const cut = lo + fraction * (hi - lo);
+  return map.probability.map((p, i) => (map.logit[i] >= cut ? p : 0));
+}

@@ -42,19 +42,23 @@ export async function runAnalyzeJob(job: { studyInstanceUid: string; revision: n
     if (!bySeries.has(i.seriesInstanceUid))
       bySeries.set(i.seriesInstanceUid, { ...i, callingAet: study.callingAet });
   const decision = deps.route([...bySeries.values()]);
-  if (decision.kind === 'skip') {
-    deps.store.setStatus(studyInstanceUid, revision, 'skipped', decision.reason);
-    deps.events.skipped(study, decision.reason);
-    deps.logger.info('study skipped', { studyInstanceUid, reason: decision.reason });
+  // A series routed to a model that is not installed is skipped like a non-gastric one, with the reason.
+  const unserved = decision.kind === 'analyse' ? [...new Set(decision.series.filter((s) => !deps.models[s.model]).map((s) => s.model))] : [];
+  const served = decision.kind === 'analyse' ? decision.series.filter((s) => deps.models[s.model]) : [];
+  if (decision.kind === 'skip' || served.length === 0) {
+    const reason = decision.kind === 'skip' ? decision.reason : `no model package installed for ${unserved.join(', ')} (inference.models)`;
+    deps.store.setStatus(studyInstanceUid, revision, 'skipped', reason);
+    deps.events.skipped(study, reason);
+    deps.logger.info('study skipped', { studyInstanceUid, reason });
     return;
   }
+  if (unserved.length) deps.logger.warn('series without an installed model skipped', { studyInstanceUid, models: unserved });
 
   // analyzeStudy picks a model by each file's Modality; routing may send a modality to another model key.
   const models: Partial<Record<Modality, ModelPackage>> = {};
   const routed = new Set<string>();
-  for (const { seriesInstanceUid, model } of decision.series) {
-    const pkg = deps.models[model];
-    if (!pkg) throw new UnrecoverableJobError(`routing chose model ${model}, but no ${model} model package is loaded`);
+  for (const { seriesInstanceUid, model } of served) {
+    const pkg = deps.models[model]!;
     models[bySeries.get(seriesInstanceUid)!.modality as Modality] = pkg;
     routed.add(seriesInstanceUid);
   }

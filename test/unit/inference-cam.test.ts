@@ -1,5 +1,5 @@
 /** Class activation maps: consistent with the image-level cancer output, and the same from either engine. */
-import { cancerActivationMap, cancerHeadWeights } from '../../src/inference/cam';
+import { cancerActivationMap, cancerHeadWeights, focusedProbability } from '../../src/inference/cam';
 import { OnnxEngine } from '../../src/inference/engines/onnx-engine';
 import { TfjsEngine } from '../../src/inference/engines/tfjs-engine';
 import { exportOnnx } from '../../src/inference/onnx/export';
@@ -38,4 +38,12 @@ test('mean of M equals log(p1/p0) of the cancer output, and both engines give th
   expect(() => cancerActivationMap(outputs[0], head, n)).toThrow(RangeError);
   await onnxEngine.dispose();
   await tfjsEngine.dispose();
+});
+
+test('the localisation focus keeps the upper half of the logit range and zeroes the rest', () => {
+  const logit = Float32Array.from([-2, 0, 1, 2, 4, 6]);
+  const map = { height: 2, width: 3, logit, probability: logit.map((v) => 1 / (1 + Math.exp(-v))) };
+  const focus = focusedProbability(map);
+  // range -2..6, cut at 2: cells with logit >= 2 keep their probability.
+  expect(Array.from(focus).map((v) => Number(v.toFixed(3)))).toEqual([0, 0, 0, 0.881, 0.982, 0.998]);
 });
