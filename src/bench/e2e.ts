@@ -21,6 +21,12 @@ import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../synth/generate';
 import { listDicomFiles } from '../synth/files';
 
 const run = promisify(execFile);
+/**
+ * dcmtk 3.6.7 (Debian) leaves Nagle's algorithm on unless TCP_NODELAY=1 is in the environment: each small C-STORE
+ * then waits for a delayed ACK (~40 ms per instance and side). Both dcmtk tools get it, so the figures compare the
+ * receivers and not dcmtk's socket defaults.
+ */
+const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
 
 export interface E2eBenchOptions {
   baseDir: string;
@@ -121,13 +127,13 @@ function ingestFiles(dir: string, count: number, pixelBytes: number): string[] {
 
 async function timeStorescu(port: number, calledAet: string, files: string[]): Promise<number> {
   const t = performance.now();
-  await run('storescu', ['-aet', 'BENCH', '-aec', calledAet, '--max-send-pdu', '65536', '127.0.0.1', String(port), ...files], { maxBuffer: 64 << 20 });
+  await run('storescu', ['-aet', 'BENCH', '-aec', calledAet, '--max-send-pdu', '65536', '127.0.0.1', String(port), ...files], { maxBuffer: 64 << 20, env: DCMTK_ENV });
   return performance.now() - t;
 }
 
 async function startStorescp(port: number, dir: string): Promise<ChildProcess> {
   fs.mkdirSync(dir, { recursive: true });
-  const p = spawn('storescp', ['-aet', 'STORESCP', '--output-directory', dir, '--max-pdu', '65536', String(port)], { stdio: 'ignore' });
+  const p = spawn('storescp', ['-aet', 'STORESCP', '--output-directory', dir, '--max-pdu', '65536', String(port)], { stdio: 'ignore', env: DCMTK_ENV });
   for (let i = 0; i < 100; i++) {
     try {
       await run('echoscu', ['-aec', 'STORESCP', '127.0.0.1', String(port)]);
