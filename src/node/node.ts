@@ -87,7 +87,6 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
     const webhook = config.api.webhookUrl ? createWebhookNotifier({ url: config.api.webhookUrl, logger: logger.child('webhook') }) : null;
     const events = nodeEvents(metrics, webhook);
     const pstore = pipelineStore(store, now);
-    const enqueueExport = { enqueue: (_kind: 'analyze' | 'export', studyInstanceUid: string, revision: number) => void queue.enqueue({ kind: 'export', studyInstanceUid, revision, maxAttempts: config.export.maxAttempts }) };
     const route = createRouter(config.routing.rules);
     const exporters = exporterFor({ target: config.export.target, destinations: config.export.destinations, nodeAet: config.node.aet, pollerAuth: config.ingest.dicomweb.auth });
 
@@ -100,7 +99,12 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
           timed(metrics, job, () =>
             runAnalyzeJob(job, {
               store: pstore,
-              jobs: { enqueue: (kind, uid, revision) => { enqueueExport.enqueue(kind, uid, revision); runner.wake(); } },
+              jobs: {
+                enqueueExport: (studyInstanceUid, revision) => {
+                  queue.enqueue({ kind: 'export', studyInstanceUid, revision, maxAttempts: config.export.maxAttempts });
+                  runner.wake();
+                },
+              },
               route,
               models: loaded.models,
               batchSize: config.inference.batchSize,

@@ -97,7 +97,7 @@ export async function runAnalyzeJob(job: { studyInstanceUid: string; revision: n
     return;
   }
   for (const other of fs.readdirSync(studyDir)) if (other !== `r${revision}`) fs.rmSync(path.join(studyDir, other), { recursive: true, force: true });
-  deps.jobs.enqueue('export', studyInstanceUid, revision);
+  deps.jobs.enqueueExport(studyInstanceUid, revision);
   deps.events.analysed(study, analysis);
   deps.logger.info('study analysed', {
     studyInstanceUid,

@@ -3,7 +3,7 @@
  * these, and the composition root (src/node) wires the SQLite store, the model packages and the exporters in.
  */
 import { StudyAnalysis } from '../domain/analysis';
-import { JobKind, ResultObjectRecord, StudyRecord, StudyStatus } from '../domain/study';
+import { ResultObjectRecord, StudyRecord, StudyStatus } from '../domain/study';
 import { Exporter } from '../export/types';
 
 export interface StoredInstance {
@@ -27,7 +27,8 @@ export interface PipelineStore {
 }
 
 export interface JobEnqueuer {
-  enqueue(kind: JobKind, studyInstanceUid: string, revision: number): void;
+  /** Queues the export of a study revision's results. */
+  enqueueExport(studyInstanceUid: string, revision: number): void;
 }
 
 /** Where a study's results go: resolved per study because the default target is the PACS it came from. */

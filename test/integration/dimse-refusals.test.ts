@@ -1,34 +1,23 @@
 /**
  * What the C-STORE SCP refuses and survives: unknown calling/called AEs, the association limit, low disk,
  * malformed data sets sent byte for byte (storescu parses files before sending and skips most broken ones, so
- * a minimal raw DIMSE peer below sends the bytes as they are), a command/data set UID mismatch, and peers that
- * drop the connection mid-instance. After each, the listener still answers C-ECHO, incoming/ is empty, and the
- * log names no patient.
+ * a minimal raw DIMSE peer, test/helpers/raw-dimse-peer.ts, sends the bytes as they are), a command/data set UID
+ * mismatch, and peers that drop the connection mid-instance. After each, the listener still answers C-ECHO,
+ * incoming/ is empty, and the log names no patient.
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import { connect, type Socket } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { writePart10, type Dataset } from '../../src/dicom/io';
 import { randomUid } from '../../src/dicom/uid';
-import type { InstanceSink, ReceivedInstance } from '../../src/domain/instance';
-import { startDimseListener, type DimseListener, type DimseListenerOptions } from '../../src/ingest/dimse/listener';
-import { createLogger } from '../../src/logging/logger';
-import { Spool } from '../../src/store/spool';
+import { AET, startTestListener, type TestListener } from '../helpers/dimse-listener';
+import { commandSet, contextResult, outcome, pdu, pdv, RawPeer } from '../helpers/raw-dimse-peer';
 
-const AET = 'GASTRIC_AI';
 const DATA = '/work/shared/data/dicom';
 const VERIFICATION = '1.2.840.10008.1.1';
 const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
-
-class CollectingSink implements InstanceSink {
-  readonly instances: ReceivedInstance[] = [];
-  async accept(instance: ReceivedInstance): Promise<void> {
-    this.instances.push(instance);
-  }
-}
 
 function run(tool: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -46,155 +35,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(25)) if (check()) return;
   throw new Error('condition not met in time');
-}
-
-// ---- A minimal DICOM upper-layer peer (PS3.8 9.3) that sends data set bytes exactly as given. ----
-
-const evenPad = (s: string, pad: string): Buffer => Buffer.from(s.length % 2 ? s + pad : s, 'latin1');
-const item = (type: number, body: Buffer): Buffer => {
-  const head = Buffer.alloc(4);
-  head.writeUInt8(type, 0);
-  head.writeUInt16BE(body.length, 2);
-  return Buffer.concat([head, body]);
-};
-const pdu = (type: number, body: Buffer): Buffer => {
-  const head = Buffer.alloc(6);
-  head.writeUInt8(type, 0);
-  head.writeUInt32BE(body.length, 2);
-  return Buffer.concat([head, body]);
-};
-
-function associateRq(calling: string, called: string, contexts: Array<{ id: number; abstract: string; syntaxes: string[] }>): Buffer {
-  const fixed = Buffer.alloc(68);
-  fixed.writeUInt16BE(1, 0);
-  fixed.write(called.padEnd(16), 4, 'latin1');
-  fixed.write(calling.padEnd(16), 20, 'latin1');
-  const pcs = contexts.map((c) =>
-    item(0x20, Buffer.concat([Buffer.from([c.id, 0, 0, 0]), item(0x30, Buffer.from(c.abstract)), ...c.syntaxes.map((ts) => item(0x40, Buffer.from(ts)))])),
-  );
-  const maxLength = Buffer.alloc(4);
-  maxLength.writeUInt32BE(65536, 0);
-  const userInfo = item(0x50, Buffer.concat([item(0x51, maxLength), item(0x52, Buffer.from('1.2.3.4'))]));
-  return pdu(0x01, Buffer.concat([fixed, item(0x10, Buffer.from('1.2.840.10008.3.1.1.1')), ...pcs, userInfo]));
-}
-
-/** Implicit VR little endian command set (PS3.7 E.1) with its group length. */
-function commandSet(elements: Array<[number, 'UI' | 'US', string | number]>): Buffer {
-  const encoded = elements.map(([el, vr, value]) => {
-    const v = vr === 'US' ? Buffer.from([Number(value) & 0xff, Number(value) >> 8]) : evenPad(String(value), '\0');
-    const head = Buffer.alloc(8);
-    head.writeUInt16LE(0x0000, 0);
-    head.writeUInt16LE(el, 2);
-    head.writeUInt32LE(v.length, 4);
-    return Buffer.concat([head, v]);
-  });
-  const body = Buffer.concat(encoded);
-  const group = Buffer.alloc(12);
-  group.writeUInt32LE(4, 4);
-  group.writeUInt32LE(body.length, 8);
-  return Buffer.concat([group, body]);
-}
-
-const pdv = (pcId: number, header: number, value: Buffer): Buffer => {
-  const head = Buffer.alloc(6);
-  head.writeUInt32BE(value.length + 2, 0);
-  head.writeUInt8(pcId, 4);
-  head.writeUInt8(header, 5);
-  return pdu(0x04, Buffer.concat([head, value]));
-};
-
-class RawPeer {
-  private buffered = Buffer.alloc(0);
-  private readonly pdus: Buffer[] = [];
-  private waiting: ((p: Buffer | null) => void) | null = null;
-  private ended = false;
-
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, d]);
-      while (this.buffered.length >= 6 && this.buffered.length >= 6 + this.buffered.readUInt32BE(2)) {
-        const length = 6 + this.buffered.readUInt32BE(2);
-        this.pdus.push(this.buffered.subarray(0, length));
-        this.buffered = this.buffered.subarray(length);
-      }
-      this.flush();
-    });
-    socket.on('close', () => {
-      this.ended = true;
-      this.flush();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static connect(port: number): Promise<RawPeer> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new RawPeer(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  private flush(): void {
-    if (!this.waiting) return;
-    const next = this.pdus.shift();
-    if (next || this.ended) {
-      const w = this.waiting;
-      this.waiting = null;
-      w(next ?? null);
-    }
-  }
-
-  next(): Promise<Buffer | null> {
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      this.flush();
-    });
-  }
-
-  /** Sends an A-ASSOCIATE-RQ; returns the A-ASSOCIATE-AC/RJ PDU. */
-  async associate(calling: string, contexts: Array<{ id: number; abstract: string; syntaxes: string[] }>, called = AET): Promise<Buffer> {
-    this.socket.write(associateRq(calling, called, contexts));
-    const answer = await this.next();
-    if (!answer) throw new Error('connection closed before an association answer');
-    return answer;
-  }
-
-  /** C-STORE with the given bytes as the data set; returns the response status (null if the connection closed). */
-  async store(pcId: number, sopClassUid: string, sopInstanceUid: string, dataset: Buffer): Promise<number | null> {
-    const command = commandSet([[0x0002, 'UI', sopClassUid], [0x0100, 'US', 0x0001], [0x0110, 'US', 1], [0x0700, 'US', 0], [0x0800, 'US', 0x0000], [0x1000, 'UI', sopInstanceUid]]);
-    this.socket.write(pdv(pcId, 0x03, command));
-    for (let at = 0; at < dataset.length || at === 0; at += 16000) {
-      const last = at + 16000 >= dataset.length;
-      this.socket.write(pdv(pcId, last ? 0x02 : 0x00, dataset.subarray(at, at + 16000)));
-      if (last) break;
-    }
-    const answer = await this.next();
-    if (!answer || answer.readUInt8(0) !== 0x04) return null;
-    const cmd = answer.subarray(12);
-    for (let at = 0; at + 8 <= cmd.length; ) {
-      const element = cmd.readUInt16LE(at + 2);
-      const length = cmd.readUInt32LE(at + 4);
-      if (element === 0x0900) return cmd.readUInt16LE(at + 8);
-      at += 8 + length;
-    }
-    return null;
-  }
-
-  async release(): Promise<void> {
-    this.socket.write(pdu(0x05, Buffer.alloc(4)));
-    await this.next();
-    this.socket.destroy();
-  }
-}
-
-/** A-ASSOCIATE-RJ fields (PS3.8 9.3.4), or 'accepted'. */
-const outcome = (answer: Buffer): string => (answer.readUInt8(0) === 0x02 ? 'accepted' : `rejected result=${answer.readUInt8(7)} source=${answer.readUInt8(8)} reason=${answer.readUInt8(9)}`);
-
-/** Result byte of presentation context `id` in an A-ASSOCIATE-AC (0 = acceptance). */
-function contextResult(ac: Buffer, id: number): number {
-  for (let at = 6 + 68; at + 4 <= ac.length; at += 4 + ac.readUInt16BE(at + 2)) {
-    if (ac.readUInt8(at) === 0x21 && ac.readUInt8(at + 4) === id) return ac.readUInt8(at + 6);
-  }
-  return -1;
 }
 
 /** Splits a file into its meta transfer syntax and the data set bytes that follow the meta group, as-is. */
@@ -222,47 +62,7 @@ async function dumpValue(file: string, tag: string): Promise<string> {
   return match ? match[1].trim() : '';
 }
 
-// ---- Harness ----
-
-interface Harness {
-  listener: DimseListener;
-  spool: Spool;
-  sink: CollectingSink;
-  lines: string[];
-  stop(): Promise<void>;
-}
-
-async function startHarness(overrides: Partial<DimseListenerOptions> = {}): Promise<Harness> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dimse-refusals-'));
-  const spool = new Spool(root);
-  const sink = new CollectingSink();
-  const lines: string[] = [];
-  const listener = await startDimseListener({
-    aet: AET,
-    host: '127.0.0.1',
-    port: 0,
-    allowedCallingAets: [],
-    maxAssociations: 4,
-    maxPduLength: 65536,
-    minFreeDiskMb: 1,
-    spool,
-    sink,
-    logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
-    ...overrides,
-  });
-  return {
-    listener,
-    spool,
-    sink,
-    lines,
-    stop: async () => {
-      await listener.stop();
-      fs.rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
-
-const echo = (h: Harness, calling = 'MODALITY'): Promise<{ code: number | null; output: string }> =>
+const echo = (h: TestListener, calling = 'MODALITY'): Promise<{ code: number | null; output: string }> =>
   run('echoscu', ['-aet', calling, '-aec', AET, '127.0.0.1', String(h.listener.port)]);
 
 const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
@@ -302,11 +102,11 @@ function writeTemp(bytes: Buffer): string {
   return file;
 }
 
-const incoming = (h: Harness): string[] => fs.readdirSync(h.spool.incomingDir);
+const incoming = (h: TestListener): string[] => fs.readdirSync(h.spool.incomingDir);
 
 describe('DIMSE listener: association refusals', () => {
   test('rejects a calling AE not on the allow-list and a called AE that is not ours', async () => {
-    const h = await startHarness({ allowedCallingAets: ['PACS'] });
+    const h = await startTestListener({ allowedCallingAets: ['PACS'] });
     try {
       const refused = await echo(h, 'INTRUDER');
       expect(refused.code).not.toBe(0);
@@ -323,7 +123,7 @@ describe('DIMSE listener: association refusals', () => {
   });
 
   test('rejects associations over the limit (transient) and accepts again once one ends', async () => {
-    const h = await startHarness({ maxAssociations: 1 });
+    const h = await startTestListener({ maxAssociations: 1 });
     try {
       const holder = await RawPeer.connect(h.listener.port);
       expect(outcome(await holder.associate('HOLDER', [{ id: 1, abstract: VERIFICATION, syntaxes: [IMPLICIT_LE] }]))).toBe('accepted');
@@ -340,7 +140,7 @@ describe('DIMSE listener: association refusals', () => {
   });
 
   test('refuses associations while free disk is below the minimum', async () => {
-    const h = await startHarness({ minFreeDiskMb: 1e12 });
+    const h = await startTestListener({ minFreeDiskMb: 1e12 });
     try {
       const peer = await RawPeer.connect(h.listener.port);
       expect(outcome(await peer.associate('MODALITY', [{ id: 1, abstract: CT_IMAGE, syntaxes: [EXPLICIT_LE] }]))).toBe('rejected result=2 source=3 reason=1');
@@ -371,9 +171,9 @@ const MALFORMED: Array<{ file: string; expect: 'refused' | 'stored' }> = [
 ];
 
 describe('DIMSE listener: malformed and mismatched data sets', () => {
-  let h: Harness;
+  let h: TestListener;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startTestListener();
   });
   afterAll(async () => {
     await h.stop();
@@ -439,10 +239,10 @@ describe('DIMSE listener: malformed and mismatched data sets', () => {
 });
 
 describe('DIMSE listener: dropped and aborted peers', () => {
-  let h: Harness;
+  let h: TestListener;
   let big: ReturnType<typeof ctInstance>;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startTestListener();
     big = ctInstance(512 * 60000); // ~30 MB of pixel data
   });
   afterAll(async () => {
@@ -506,7 +306,7 @@ describe('DIMSE listener: dropped and aborted peers', () => {
 
   test('stop() cuts open associations, discards their partial files and refuses new connections', async () => {
     const old = h;
-    h = await startHarness();
+    h = await startTestListener();
     const peer = await RawPeer.connect(old.listener.port);
     expect(outcome(await peer.associate('MODALITY', [{ id: 1, abstract: CT_IMAGE, syntaxes: [EXPLICIT_LE] }]))).toBe('accepted');
     const command = commandSet([[0x0002, 'UI', CT_IMAGE], [0x0100, 'US', 1], [0x0110, 'US', 1], [0x0700, 'US', 0], [0x0800, 'US', 0], [0x1000, 'UI', big.sop]]);

@@ -6,25 +6,16 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readPart10File, writePart10, type Dataset } from '../../src/dicom/io';
-import type { InstanceSink, ReceivedInstance } from '../../src/domain/instance';
-import { startDimseListener, type DimseListener } from '../../src/ingest/dimse/listener';
-import { createLogger } from '../../src/logging/logger';
-import { Spool } from '../../src/store/spool';
+import type { ReceivedInstance } from '../../src/domain/instance';
+import type { DimseListener } from '../../src/ingest/dimse/listener';
+import type { Spool } from '../../src/store/spool';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
+import { AET, startTestListener, type CollectingSink, type TestListener } from '../helpers/dimse-listener';
 import { listFiles } from '../helpers/synth-files';
 
-const AET = 'GASTRIC_AI';
 const DATA = '/work/shared/data/dicom';
-
-class CollectingSink implements InstanceSink {
-  readonly instances: ReceivedInstance[] = [];
-  async accept(instance: ReceivedInstance): Promise<void> {
-    this.instances.push(instance);
-  }
-}
 
 interface ToolResult {
   code: number | null;
@@ -62,33 +53,20 @@ function proposeOnly(dir: string, transferSyntaxUid: string): string[] {
 }
 
 describe('DIMSE listener: C-ECHO and C-STORE with dcmtk', () => {
+  let harness: TestListener;
   let tmp: string;
   let spool: Spool;
   let sink: CollectingSink;
   let listener: DimseListener;
-  const logLines: string[] = [];
+  let logLines: string[];
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dimse-store-'));
-    spool = new Spool(path.join(tmp, 'spool'));
-    sink = new CollectingSink();
-    listener = await startDimseListener({
-      aet: AET,
-      host: '127.0.0.1',
-      port: 0,
-      allowedCallingAets: [],
-      maxAssociations: 4,
-      maxPduLength: 65536,
-      minFreeDiskMb: 1,
-      spool,
-      sink,
-      logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
-    });
+    harness = await startTestListener();
+    ({ root: tmp, spool, sink, listener, lines: logLines } = harness);
   });
 
   afterAll(async () => {
-    await listener.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await harness.stop();
   });
 
   const storescu = (files: string[], extra: string[] = []): Promise<ToolResult> =>
