@@ -113,9 +113,11 @@ export async function startDimseListener(options: DimseListenerOptions): Promise
     if (!up) return;
     up = false;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Let instances already received finish committing, then cut every connection (partial files are discarded).
-    await Promise.allSettled([...inFlight]);
+    // Cut every connection first (partial files are discarded), so no new instance completes; then wait until the
+    // instances already received are committed and handed to the sink, before the caller closes the store. A peer
+    // that misses the response for one of those re-sends it, which the store takes as a no-op.
     for (const socket of connections) socket.destroy();
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     await closed;
     logger.info('stopped', { port });
   };
