@@ -1,6 +1,6 @@
 /**
- * The HTTP API: thin routes over ApiDeps, one error handler, a static dashboard. Read-only: every route is a GET
- * (HEAD comes with it), so no body parser is mounted.
+ * The HTTP API: thin routes over ApiDeps, one error handler, a static dashboard. Every route but one is a GET (HEAD
+ * comes with it); POST /api/studies/:uid/retry takes no body, so no body parser is mounted.
  */
 import express, { Express, NextFunction, Request, Response } from 'express';
 import { isValidUid } from '../dicom/uid';
@@ -63,6 +63,19 @@ export function createApp(deps: ApiDeps): Express {
       return;
     }
     res.json(detail);
+  });
+
+  // After an outage outlasted the retries: an operator puts a dead-lettered study back in the queue.
+  app.post('/api/studies/:studyUid/retry', async (req, res) => {
+    const uid = req.params.studyUid;
+    if (!isValidUid(uid)) {
+      sendError(res, 400, 'studyUid is not a valid DICOM UID (PS3.5 9.1: digits and dots, at most 64 characters)');
+      return;
+    }
+    const answer = deps.retryStudy ? await deps.retryStudy(uid) : { outcome: 'not-found' as const };
+    if (answer.outcome === 'not-found') sendError(res, 404, `no study with Study Instance UID ${uid}`);
+    else if (answer.outcome === 'not-failed') sendError(res, 409, 'only a failed study can be retried');
+    else res.status(202).json(answer);
   });
 
   app.get('/', (_req, res) => {

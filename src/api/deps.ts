@@ -25,6 +25,11 @@ export interface ApiDeps {
   /** null when no study has this Study Instance UID. */
   studyDetail(studyInstanceUid: string): MaybePromise<StudyDetail | null>;
   metrics: MetricsRegistry;
+  /**
+   * Queues a failed (dead-lettered) study again: its export when its results exist, else its analysis. Absent: the
+   * route answers 404. `not-failed`: only failed studies can be retried.
+   */
+  retryStudy?(studyInstanceUid: string): MaybePromise<{ outcome: 'queued'; kind: 'analyze' | 'export' } | { outcome: 'not-found' | 'not-failed' }>;
   /** Where request failures are logged (default: nowhere). */
   logger?: Logger;
 }

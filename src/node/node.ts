@@ -14,6 +14,7 @@ import { DimseListener, startDimseListener } from '../ingest/dimse/listener';
 import { Logger } from '../logging/logger';
 import { createNodeMetrics } from '../metrics/node-metrics';
 import { runAnalyzeJob } from '../pipeline/analyze-job';
+import { retryFailedStudy } from '../pipeline/retry-study';
 import { StudyAssembler } from '../pipeline/assembler';
 import { exporterFor } from '../pipeline/destinations';
 import { runExportJob } from '../pipeline/export-job';
@@ -177,6 +178,14 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
       health,
       worklist: () => store.readModels.worklist(),
       studyDetail: (uid) => store.readModels.studyDetail(uid),
+      retryStudy: (uid) => {
+        const answer = retryFailedStudy(uid, { studies: store.studies, queue, exportMaxAttempts: config.export.maxAttempts, hasResults: (u) => store.results.listByStudy(u).length > 0 });
+        if (answer.outcome === 'queued') {
+          logger.info('failed study queued again by an operator', { studyInstanceUid: uid, kind: answer.kind });
+          runner.wake();
+        }
+        return answer;
+      },
       metrics: metrics.registry,
       logger: logger.child('api'),
     });

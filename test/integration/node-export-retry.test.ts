@@ -95,4 +95,18 @@ test('results arrive once the PACS is back; a PACS that stays down dead-letters 
   const metrics = await (await fetch(`${node.apiUrl}/metrics`)).text();
   expect(metrics).toMatch(/gastric_ai_jobs_dead_total\{kind="export"\} 1/);
   expect(Number(/gastric_ai_export_failures_total\{destination="pacs"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(MAX_ATTEMPTS + 2);
+
+  // The operator brings the PACS back and retries the dead-lettered study: its results are exported, not re-analysed.
+  const retry = (uid: string) => fetch(`${node.apiUrl}/api/studies/${uid}/retry`, { method: 'POST' });
+  expect((await retry(first)).status).toBe(409); // done, nothing to retry
+  expect((await retry('1.2.3.4.5')).status).toBe(404);
+  orthanc = await startOrthanc({ aet: 'PACS', httpPort });
+  const answer = await retry(second);
+  expect(answer.status).toBe(202);
+  expect(await answer.json()).toEqual({ outcome: 'queued', kind: 'export' });
+  await waitFor('the retried study done', async () => (await detail(second)).status === 'done', 60_000);
+  const again = createDicomWebClient(orthanc.dicomWebUrl);
+  const seriesAfter = (await again.searchForSeries({ studyInstanceUID: second })) as Array<Record<string, { Value?: unknown[] }>>;
+  expect(seriesAfter.map((s) => String(jsonValue(s, '00080060')[0]))).toEqual(expect.arrayContaining(['SR', 'SEG']));
+  expect((await detail(second)).jobs.filter((j) => j.kind === 'analyze')).toHaveLength(1);
 });
