@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initTfjsBackend } from '../../src/inference/engines/tfjs-backend';
 import { registerWasmConv2DBackpropFilter } from '../../src/training/wasm-conv-grad';
-import { halves, maxAbs, onCpu } from '../helpers/tf-wasm';
+import { expectFitTrains, expectMinimizeLeakFree, maxAbs, onCpu } from '../helpers/tf-wasm';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface Case {
@@ -110,39 +110,9 @@ function smallConvNet(): tf.LayersModel {
 }
 
 test('a tf.layers conv net trains on wasm with model.fit, and its loss falls', async () => {
-  const model = smallConvNet();
-  model.compile({ optimizer: tf.train.adam(0.03), loss: 'categoricalCrossentropy' });
-  const { xs, ys } = halves(16);
-  const firstKernel = model.layers[0].getWeights()[0].dataSync().slice();
-  const history = await model.fit(xs, ys, { epochs: 40, batchSize: 16, shuffle: false, verbose: 0 });
-  const loss = history.history.loss as number[];
-  expect(loss[loss.length - 1]).toBeLessThan(loss[0] * 0.7);
-  // The first conv's kernel moved: its gradient went through Conv2DBackpropFilter on wasm.
-  expect(maxAbs(tf.sub(model.layers[0].getWeights()[0], tf.tensor(firstKernel, [3, 3, 3, 8])).dataSync())).toBeGreaterThan(1e-3);
-  tf.dispose([xs, ys]);
-  model.dispose();
+  await expectFitTrains(smallConvNet());
 });
 
-test('optimizer.minimize steps leak no tensor and lower the loss', () => {
-  const model = smallConvNet();
-  const { xs, ys } = halves(8);
-  const optimizer = tf.train.adam(0.01);
-  const lossOf = () => tf.metrics.categoricalCrossentropy(ys, model.apply(xs) as tf.Tensor).mean() as tf.Scalar;
-  const first = optimizer.minimize(lossOf, true) as tf.Scalar; // creates Adam's slots
-  const initial = first.dataSync()[0];
-  first.dispose();
-  const tensors = tf.memory().numTensors;
-  const buffers = tf.backend().numDataIds();
-  let last = initial;
-  for (let i = 0; i < 10; i++) {
-    const loss = optimizer.minimize(lossOf, true) as tf.Scalar;
-    last = loss.dataSync()[0];
-    loss.dispose();
-  }
-  expect(tf.memory().numTensors).toBe(tensors);
-  expect(tf.backend().numDataIds()).toBe(buffers);
-  expect(last).toBeLessThan(initial);
-  optimizer.dispose();
-  tf.dispose([xs, ys]);
-  model.dispose();
+test('optimizer.minimize steps leak no tensor, byte or buffer and lower the loss', () => {
+  expectMinimizeLeakFree(smallConvNet());
 });
