@@ -2,6 +2,7 @@
  * A real DIMSE listener for the integration tests: loopback, a free port, a spool in a fresh temp directory, every
  * log line captured, and a sink that collects what the listener hands on.
  */
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -62,4 +63,16 @@ export async function startTestListener(overrides: Partial<DimseListenerOptions>
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs a dcmtk tool (storescu, echoscu, ...) to completion: exit code and stdout + stderr. */
+export function runTool(tool: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tool, args);
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
 }

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { writePart10, type Dataset } from '../../src/dicom/io';
 import { randomUid } from '../../src/dicom/uid';
-import { AET, startTestListener, type TestListener } from '../helpers/dimse-listener';
+import { AET, startTestListener, type TestListener, runTool } from '../helpers/dimse-listener';
 import { commandSet, contextResult, outcome, pdu, pdv, RawPeer } from '../helpers/raw-dimse-peer';
 
 const DATA = '/work/shared/data/dicom';
@@ -19,16 +19,6 @@ const VERIFICATION = '1.2.840.10008.1.1';
 const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 
-function run(tool: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tool, args);
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -57,13 +47,13 @@ function rawDataset(file: string): { ts: string; bytes: Buffer } {
 
 /** Attribute values as dcmdump prints them (it reads truncated files as far as it can). */
 async function dumpValue(file: string, tag: string): Promise<string> {
-  const dump = await run('dcmdump', ['-q', '-Un', '+E', '+P', tag, file]);
+  const dump = await runTool('dcmdump', ['-q', '-Un', '+E', '+P', tag, file]);
   const match = /\[([^\]]*)\]/.exec(dump.output);
   return match ? match[1].trim() : '';
 }
 
 const echo = (h: TestListener, calling = 'MODALITY'): Promise<{ code: number | null; output: string }> =>
-  run('echoscu', ['-aet', calling, '-aec', AET, '127.0.0.1', String(h.listener.port)]);
+  runTool('echoscu', ['-aet', calling, '-aec', AET, '127.0.0.1', String(h.listener.port)]);
 
 const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -145,7 +135,7 @@ describe('DIMSE listener: association refusals', () => {
       const peer = await RawPeer.connect(h.listener.port);
       expect(outcome(await peer.associate('MODALITY', [{ id: 1, abstract: CT_IMAGE, syntaxes: [EXPLICIT_LE] }]))).toBe('rejected result=2 source=3 reason=1');
       const file = writeTemp(writePart10(ctInstance(1024).dataset, EXPLICIT_LE));
-      expect((await run('storescu', ['-aec', AET, '127.0.0.1', String(h.listener.port), file])).code).not.toBe(0);
+      expect((await runTool('storescu', ['-aec', AET, '127.0.0.1', String(h.listener.port), file])).code).not.toBe(0);
       expect(h.sink.instances).toEqual([]);
       expect(h.listener.status().status).toBe('up');
     } finally {
@@ -181,7 +171,7 @@ describe('DIMSE listener: malformed and mismatched data sets', () => {
 
   test('malformed files sent by storescu (-nh) leave the listener serving', async () => {
     const files = MALFORMED.map((m) => path.join(DATA, m.file));
-    await run('storescu', ['-aet', 'MODALITY', '-aec', AET, '-nh', '-R', '127.0.0.1', String(h.listener.port), ...files]);
+    await runTool('storescu', ['-aet', 'MODALITY', '-aec', AET, '-nh', '-R', '127.0.0.1', String(h.listener.port), ...files]);
     expect((await echo(h)).code).toBe(0);
     expect(incoming(h)).toEqual([]);
   });

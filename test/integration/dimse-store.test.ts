@@ -4,7 +4,6 @@
  * Part 10 file whose data set equals the sent one (SOP Instance UID and pixel data compared), and the sink must
  * receive the matching ReceivedInstance.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readPart10File, writePart10, type Dataset } from '../../src/dicom/io';
@@ -12,26 +11,11 @@ import type { ReceivedInstance } from '../../src/domain/instance';
 import type { DimseListener } from '../../src/ingest/dimse/listener';
 import type { Spool } from '../../src/store/spool';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
-import { AET, startTestListener, type CollectingSink, type TestListener } from '../helpers/dimse-listener';
+import { AET, startTestListener, type CollectingSink, type TestListener, runTool } from '../helpers/dimse-listener';
 import { listFiles } from '../helpers/synth-files';
 
 const DATA = '/work/shared/data/dicom';
 
-interface ToolResult {
-  code: number | null;
-  output: string;
-}
-
-function run(tool: string, args: string[]): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tool, args);
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 /** Data set bytes after the file meta group (PS3.10 7.1), and the meta transfer syntax. */
 function datasetOf(file: string): { ts: string; sop: string; pixels: Buffer | null; dataset: Dataset } {
@@ -69,8 +53,8 @@ describe('DIMSE listener: C-ECHO and C-STORE with dcmtk', () => {
     await harness.stop();
   });
 
-  const storescu = (files: string[], extra: string[] = []): Promise<ToolResult> =>
-    run('storescu', ['-aet', 'MODALITY', '-aec', AET, ...extra, '127.0.0.1', String(listener.port), ...files]);
+  const storescu = (files: string[], extra: string[] = []): ReturnType<typeof runTool> =>
+    runTool('storescu', ['-aet', 'MODALITY', '-aec', AET, ...extra, '127.0.0.1', String(listener.port), ...files]);
 
   function expectStored(sent: string): ReceivedInstance {
     const source = datasetOf(sent);
@@ -88,7 +72,7 @@ describe('DIMSE listener: C-ECHO and C-STORE with dcmtk', () => {
   }
 
   test('answers C-ECHO and reports up', async () => {
-    const echo = await run('echoscu', ['-aet', 'MODALITY', '-aec', AET, '127.0.0.1', String(listener.port)]);
+    const echo = await runTool('echoscu', ['-aet', 'MODALITY', '-aec', AET, '127.0.0.1', String(listener.port)]);
     expect(echo.code).toBe(0);
     expect(listener.status()).toMatchObject({ name: 'dimse', status: 'up', port: listener.port });
   });
@@ -189,7 +173,7 @@ describe('DIMSE listener: C-ECHO and C-STORE with dcmtk', () => {
       expect(meta.MediaStorageSOPInstanceUID).toBe(dataset.SOPInstanceUID);
       expect(meta.TransferSyntaxUID).toBe(instance.transferSyntaxUid);
       expect(meta.SourceApplicationEntityTitle).toBe('MODALITY');
-      const dump = await run('dcmdump', ['-q', '+L', instance.path]);
+      const dump = await runTool('dcmdump', ['-q', '+L', instance.path]);
       expect(dump.code).toBe(0);
     }
     expect(listener.stats.instancesReceived).toBeGreaterThan(0);
