@@ -43,12 +43,23 @@ interface Pending {
 
 const text = (v: unknown): string => (Array.isArray(v) ? String(v[0] ?? '') : v === undefined ? '' : String(v));
 
-export async function analyzeStudy(files: string[], options: AnalyzeOptions): Promise<{ analysis: StudyAnalysis; maps: ImageMap[] }> {
+/** What analyzeStudy returns: the analysis, the maps of images with a region, and the analysed instances as read. */
+export interface StudyAnalysisOutcome {
+  analysis: StudyAnalysis;
+  maps: ImageMap[];
+  /** Analysed instances (with pixel data) by SOPInstanceUID, and their transfer syntaxes: the result builders' sources. */
+  sources: Map<string, Dataset>;
+  transferSyntaxes: Map<string, string>;
+}
+
+export async function analyzeStudy(files: string[], options: AnalyzeOptions): Promise<StudyAnalysisOutcome> {
   const started = performance.now();
   const timings: StudyTimings = { decodeMs: 0, preprocessMs: 0, inferMs: 0, localiseMs: 0, totalMs: 0 };
   const skipped: StudyAnalysis['skipped'] = [];
   const pending = new Map<Modality, Pending[]>();
   const studies = new Set<string>();
+  const sources = new Map<string, Dataset>();
+  const transferSyntaxes = new Map<string, string>();
 
   for (const file of files) {
     let part10;
@@ -86,6 +97,8 @@ export async function analyzeStudy(files: string[], options: AnalyzeOptions): Pr
         const list = pending.get(modality) ?? [];
         list.push({ dataset, frame, input: input.data, geometry: input.geometry });
         pending.set(modality, list);
+        sources.set(uid, dataset);
+        transferSyntaxes.set(uid, text(part10.meta.TransferSyntaxUID));
       } catch (err) {
         skipped.push({ sopInstanceUid: uid, reason: (err as Error).message });
       }
@@ -150,5 +163,5 @@ export async function analyzeStudy(files: string[], options: AnalyzeOptions): Pr
     timings,
     notForClinicalUse: true,
   };
-  return { analysis, maps };
+  return { analysis, maps, sources, transferSyntaxes };
 }

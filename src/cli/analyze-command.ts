@@ -5,13 +5,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
-import { analyzeStudy, ImageMap } from '../analysis/analyze-study';
+import { analyzeStudy, StudyAnalysisOutcome } from '../analysis/analyze-study';
 import { loadConfig } from '../config/load';
-import { StudyAnalysis } from '../domain/analysis';
 import { Modality } from '../imaging/preprocess';
 import { EngineChoice } from '../inference/engines/select';
 import { ModelPackage, openModelPackage } from '../inference/package/load';
-import { buildResultObjects, readResultSources, writeResultObjects } from '../results/build';
+import { buildResultObjects, writeResultObjects } from '../results/build';
 import { intArg } from './args';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -48,12 +47,10 @@ const RESULT_FILE = /^(sr|seg-\d+|sc-\d+)\.dcm$/;
 /** Writes the result objects and analysis.json to `out`; returns the files written. */
 async function writeResults(
   out: string,
-  files: string[],
-  outcome: { analysis: StudyAnalysis; maps: ImageMap[] },
+  outcome: StudyAnalysisOutcome,
   options: { segmentationType: 'BINARY' | 'FRACTIONAL'; secondaryCapture: boolean },
 ): Promise<string[]> {
-  const { analysis, maps } = outcome;
-  const { sources, transferSyntaxes } = readResultSources(files, new Set(analysis.images.map((i) => i.sopInstanceUid)));
+  const { analysis, maps, sources, transferSyntaxes } = outcome;
   const objects = await buildResultObjects(
     { analysis, maps, sources, transferSyntaxes, segmentationType: options.segmentationType, now: new Date() },
     { secondaryCapture: options.secondaryCapture },
@@ -93,7 +90,7 @@ export function registerAnalyzeCommand(program: Command): void {
       try {
         const outcome = await analyzeStudy(files, { models, batchSize: opts.batch ?? config.inference.batchSize, triage: config.triage });
         const { analysis } = outcome;
-        const written = opts.out ? await writeResults(path.resolve(opts.out), files, outcome, config.results) : [];
+        const written = opts.out ? await writeResults(path.resolve(opts.out), outcome, config.results) : [];
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
           return;

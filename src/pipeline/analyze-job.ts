@@ -10,7 +10,7 @@ import { ResultObjectRecord } from '../domain/study';
 import { Modality } from '../imaging/preprocess';
 import { ModelPackage } from '../inference/package/load';
 import { Logger } from '../logging/logger';
-import { buildResultObjects, readResultSources, writeResultObjects } from '../results/build';
+import { buildResultObjects, writeResultObjects } from '../results/build';
 import { UnrecoverableJobError } from './queue';
 import { JobEnqueuer, PipelineEvents, PipelineStore } from './ports';
 import { RoutingDecision, SeriesFacts } from './routing';
@@ -71,9 +71,7 @@ export async function runAnalyzeJob(job: { studyInstanceUid: string; revision: n
     if (err instanceof StudyInputError) throw new UnrecoverableJobError(err.message);
     throw err;
   }
-  const { analysis, maps } = outcome;
-
-  const { sources, transferSyntaxes } = readResultSources(files, new Set(analysis.images.map((i) => i.sopInstanceUid)));
+  const { analysis, maps, sources, transferSyntaxes } = outcome;
   const objects = await buildResultObjects(
     { analysis, maps, sources, transferSyntaxes, segmentationType: deps.results.segmentationType, now: (deps.now ?? (() => new Date()))() },
     { secondaryCapture: deps.results.secondaryCapture },

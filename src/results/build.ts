@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Dataset, readPart10File, TransferSyntax, writePart10 } from '../dicom/io';
+import { Dataset, TransferSyntax, writePart10 } from '../dicom/io';
 import { ResultInput, ResultKind } from './common';
 import { buildOverlays } from './sc';
 import { buildSegmentations } from './seg';
@@ -59,28 +59,4 @@ export function writeResultObjects(objects: readonly ResultObject[], dir: string
     fs.renameSync(`${file}.partial`, file);
     return file;
   });
-}
-
-/** Source instances (with pixel data) and their transfer syntaxes, read from the analysed files, by SOP Instance UID. */
-export interface ResultSources {
-  sources: Map<string, Dataset>;
-  transferSyntaxes: Map<string, string>;
-}
-
-/** Reads the files of the images an analysis names (others, and unreadable files, are left out). */
-export function readResultSources(files: readonly string[], analysed: ReadonlySet<string>): ResultSources {
-  const out: ResultSources = { sources: new Map(), transferSyntaxes: new Map() };
-  for (const file of files) {
-    let part10;
-    try {
-      part10 = readPart10File(file);
-    } catch {
-      continue; // analyzeStudy reported it as skipped
-    }
-    const uid = text(part10.dataset.SOPInstanceUID);
-    if (!analysed.has(uid)) continue;
-    out.sources.set(uid, part10.dataset);
-    out.transferSyntaxes.set(uid, text(part10.meta.TransferSyntaxUID));
-  }
-  return out;
 }
