@@ -4,6 +4,7 @@
  */
 import { Dataset, readPart10File } from '../dicom/io';
 import { ImageResult, StudyAnalysis, StudyTimings } from '../domain/analysis';
+import { isResultSeries } from '../domain/result-series';
 import { largestRegion } from '../imaging/contour';
 import { decodeFrame, frameCount } from '../imaging/decode';
 import { gridPeakOnSource, mapToSource } from '../imaging/geometry';
@@ -74,7 +75,7 @@ export async function analyzeStudy(files: string[], options: AnalyzeOptions): Pr
     studies.add(text(dataset.StudyInstanceUID));
     const modality = text(dataset.Modality) as Modality;
     const pkg = options.models[modality];
-    if (text(dataset.SeriesDescription).startsWith('AI ')) {
+    if (isResultSeries(text(dataset.SeriesDescription))) {
       skipped.push({ sopInstanceUid: uid, reason: 'an AI result object (not analysed)' });
       continue;
     }

@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { loadConfig, mergeTrees } from '../config/load';
 import { configSchema } from '../config/schema';
 import { createDicomWebClient, jsonValue } from '../dicomweb/client';
+import { isResultSeries } from '../domain/result-series';
 import { createLogger } from '../logging/logger';
 import { findFreePort } from '../net/free-port';
 import { startNode } from '../node/node';
@@ -98,7 +99,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       const results = [];
       for (const s of series) {
         const description = String(jsonValue(s, '0008103E')[0] ?? '');
-        if (!description.startsWith('AI ')) continue;
+        if (!isResultSeries(description)) continue;
         const seriesUid = String(jsonValue(s, '0020000E')[0]);
         const modality = String(jsonValue(s, '00080060')[0]);
         const instances = await wado.retrieveSeries(study.studyInstanceUid, seriesUid);

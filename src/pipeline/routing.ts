@@ -2,6 +2,7 @@
  * Routing: which model reads which series, from the declarative rules in config (routing.rules). The first rule that
  * matches a series wins; a study none of whose series match is skipped, and the reason names what it held.
  */
+import { isResultSeries } from '../domain/result-series';
 import { Modality } from '../imaging/preprocess';
 
 export interface RoutingRule {
@@ -44,8 +45,6 @@ const compile = (pattern: string | undefined, where: string): RegExp | null => {
   }
 };
 
-/** Our own result series (SR/SEG/SC) are never analysed, whatever the rules say. */
-export const isResultSeries = (seriesDescription: string): boolean => /^AI[ :]/.test(seriesDescription);
 
 export function createRouter(rules: readonly RoutingRule[]): (series: readonly SeriesFacts[]) => RoutingDecision {
   const compiled: CompiledRule[] = rules.map((r, i) => ({

@@ -4,7 +4,8 @@ import { authHeaders } from '../../src/dicomweb/client';
 import { createDicomWebPoller, createKeyValuePollerState, type DicomWebPollerOptions } from '../../src/ingest/dicomweb';
 import { seriesSummary, studyDateRange, studySummary, type DicomJsonObject } from '../../src/ingest/dicomweb/dicom-json';
 import { readInstanceHeader } from '../../src/ingest/dicomweb/instance-header';
-import { decideSeries, defaultIsOwnSeries, isWantedStudy, studySignature } from '../../src/ingest/dicomweb/selection';
+import { isResultSeries } from '../../src/domain/result-series';
+import { decideSeries, isWantedStudy, studySignature } from '../../src/ingest/dicomweb/selection';
 import { describeFailure, displayUrl, searchAllPages } from '../../src/ingest/dicomweb/service';
 import { silentLogger } from '../../src/logging/logger';
 import { Spool } from '../../src/store/spool';
@@ -75,12 +76,12 @@ describe('selection', () => {
 
   it('skips our own results, other modalities and unchanged series', () => {
     const series = (modality: string, seriesDescription: string) => ({ seriesInstanceUid: '1', modality, seriesDescription, instanceCount: 1 });
-    const base = { modalities: ['ES', 'CT'], isOwnSeries: defaultIsOwnSeries, seen: false };
+    const base = { modalities: ['ES', 'CT'], isOwnSeries: isResultSeries, seen: false };
     expect(decideSeries({ ...base, series: series('ES', 'EGD stills') })).toBe('fetch');
     expect(decideSeries({ ...base, series: series('ES', 'AI overlay - not for clinical use') })).toBe('own-result');
     expect(decideSeries({ ...base, series: series('SR', 'Radiologist report') })).toBe('other-modality');
     expect(decideSeries({ ...base, seen: true, series: series('CT', 'Abdomen') })).toBe('unchanged');
-    expect(defaultIsOwnSeries('AIRWAY')).toBe(false);
+    expect(isResultSeries('AIRWAY')).toBe(false);
   });
 });
 

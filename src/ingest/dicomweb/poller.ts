@@ -9,7 +9,7 @@ import type { InstanceSink } from '../../domain/instance';
 import type { Logger } from '../../logging/logger';
 import type { Spool } from '../../store/spool';
 import { emptyReport, pollOnce as runPoll, type PollContext, type PollReport } from './poll';
-import { defaultIsOwnSeries } from './selection';
+import { isResultSeries } from '../../domain/result-series';
 import { createDicomWebService, displayUrl } from './service';
 import type { PollerState } from './state';
 
@@ -101,7 +101,7 @@ export function createDicomWebPoller(options: DicomWebPollerOptions): DicomWebPo
     modalities: options.modalities,
     overlapMinutes: options.overlapMinutes,
     maxStudyFailures: options.maxStudyFailures ?? DEFAULT_MAX_STUDY_FAILURES,
-    isOwnSeries: options.isOwnSeries ?? defaultIsOwnSeries,
+    isOwnSeries: options.isOwnSeries ?? isResultSeries,
     queryModalitiesInStudy: options.queryModalitiesInStudy ?? false,
     logger,
   };

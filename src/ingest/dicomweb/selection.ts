@@ -1,9 +1,6 @@
 /** Which studies and series a poll hands over: pure decisions, kept apart from the I/O so they are unit-tested. */
 import type { SeriesSummary, StudySummary } from './dicom-json';
 
-/** The node's own results carry SeriesDescription "AI … not for clinical use" (DESIGN.md, DICOM results). */
-export const defaultIsOwnSeries = (seriesDescription: string): boolean => seriesDescription.startsWith('AI ');
-
 const upper = (modalities: readonly string[]): Set<string> => new Set(modalities.map((m) => m.trim().toUpperCase()));
 
 /** A study is of interest when it contains a wanted modality, or when the server did not say (series decide). */
