@@ -1,5 +1,6 @@
 /** Argument parsers shared by the verbs: each rejects bad input with a message commander prints. */
 import { InvalidArgumentError } from 'commander';
+import { TEST_TIME_AUGMENTATIONS, TestTimeAugmentation } from '../inference/tta';
 
 export type ModalityArg = 'ES' | 'CT' | 'PT';
 
@@ -26,4 +27,9 @@ export const modalityArg = (value: string): ModalityArg => {
   const m = value.trim().toUpperCase();
   if (!['ES', 'CT', 'PT'].includes(m)) throw new InvalidArgumentError(`expected ES, CT or PT (got ${value})`);
   return m as ModalityArg;
+};
+
+export const ttaArg = (value: string): TestTimeAugmentation => {
+  if (!(TEST_TIME_AUGMENTATIONS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${TEST_TIME_AUGMENTATIONS.join(' | ')} (got ${value})`);
+  return value as TestTimeAugmentation;
 };

@@ -4,10 +4,11 @@ import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { EngineChoice } from '../inference/engines/select';
 import { MANIFEST_FILE, readManifest } from '../inference/package/load';
+import { TEST_TIME_AUGMENTATIONS, TestTimeAugmentation } from '../inference/tta';
 import { evaluationSummary } from '../training/evaluate/summary';
 import { evaluateModel } from '../training/evaluate/evaluate';
 import { EvaluationSplit } from '../training/evaluate/selection';
-import { intArg } from './args';
+import { intArg, ttaArg } from './args';
 
 interface EvaluateCliOptions {
   model: string;
@@ -18,6 +19,7 @@ interface EvaluateCliOptions {
   engine: EngineChoice;
   threads: number;
   batch: number;
+  tta?: TestTimeAugmentation;
   seed: number;
   bootstrap: number;
   record?: boolean;
@@ -40,6 +42,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--engine <engine>', 'auto | onnx | tfjs', choiceArg(['auto', 'onnx', 'tfjs'] as const), 'auto')
     .option('--threads <n>', 'engine threads, 0 = all cores', intArg(0, 256), 0)
     .option('--batch <n>', 'images per inference batch', intArg(1, 256), 8)
+    .option('--tta <views>', `test-time views: ${TEST_TIME_AUGMENTATIONS.join(' | ')} (default: the manifest's testTimeAugmentation)`, ttaArg)
     .option('--seed <s>', 'bootstrap seed', intArg(0, 2 ** 31 - 1), 1)
     .option('--bootstrap <n>', 'bootstrap resamples for the AUROC CIs', intArg(100, 100_000), 2000)
     .option('--record', "write a summary (AUROC, stage, calibration, pointing game, data, command) into the model's manifest.json evaluation")
@@ -51,6 +54,7 @@ export function registerEvaluateCommand(program: Command): void {
         engine: opts.engine,
         threads: opts.threads,
         batchSize: opts.batch,
+        testTimeAugmentation: opts.tta,
         seed: opts.seed,
         bootstrapIterations: opts.bootstrap,
         reportDir: opts.report,

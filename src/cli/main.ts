@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAnalyzeCommand } from './analyze-command';
 import { registerBenchCommand } from './bench-command';
+import { registerCalibrateCommand } from './calibrate-command';
 import { registerConfigCommands } from './config-command';
 import { registerDemoCommand } from './demo-command';
 import { registerEvaluateCommand } from './evaluate-command';
@@ -28,5 +29,6 @@ export async function main(argv: string[]): Promise<void> {
   registerBenchCommand(program);
   registerEvaluateCommand(program);
   registerTrainCommand(program);
+  registerCalibrateCommand(program);
   await program.parseAsync(argv);
 }

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Trainable, TRAINABLE_BOUNDARY } from '../training/train/tail';
 import { train, TrainOptions } from '../training/train/train';
-import { intArg, ModalityArg, modalityArg } from './args';
+import { TEST_TIME_AUGMENTATIONS, TestTimeAugmentation } from '../inference/tta';
+import { intArg, ModalityArg, modalityArg, ttaArg } from './args';
 
 const splitArg = (value: string): { train: number; validation: number; test: number } => {
   const parts = value.split(',').map(Number);
@@ -32,6 +33,7 @@ type TrainCliOptions = Pick<TrainOptions, 'version' | 'size' | 'epochs' | 'batch
   id?: string;
   lr: number;
   init?: string;
+  tta?: TestTimeAugmentation;
   resume?: boolean;
 };
 
@@ -51,6 +53,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--trainable <part>', 'what is trained: heads | block (last bottleneck + heads) | stage (conv5 + heads)', trainableArg, 'block' as Trainable)
     .option('--init <dir>', 'initial weights: a TF.js LayersModel with Keras ResNet50 layer names (see docs/models.md)')
     .option('--augment-copies <n>', 'augmented copies per training image in the feature cache (1 = none)', intArg(1, 64), 2)
+    .option('--tta <views>', `test-time views written to the manifest: ${TEST_TIME_AUGMENTATIONS.join(' | ')} (default: those the modality's augmentation trains with: ES dihedral, CT/PT none)`, ttaArg)
     .option('--location-weight <w>', 'weight of the per-location (label polygon) loss on the activation map', positiveNumber, 1)
     .option('--patience <n>', 'early stop after this many epochs without a better validation AUROC', intArg(1, 1000), 3)
     .option('--split <fractions>', 'train,validation,test fractions by patient', splitArg, { train: 0.7, validation: 0.15, test: 0.15 })
@@ -73,6 +76,7 @@ export function registerTrainCommand(program: Command): void {
         trainable: opts.trainable,
         init: opts.init ? path.resolve(opts.init) : null,
         augmentCopies: opts.augmentCopies,
+        testTimeAugmentation: opts.tta ?? null,
         locationWeight: opts.locationWeight,
         patience: opts.patience,
         split: opts.split,

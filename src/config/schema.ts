@@ -4,6 +4,7 @@
  * (test/unit/config.test.ts validates the default file). Objects are strict so a mistyped key is an error.
  */
 import { z } from 'zod';
+import { TEST_TIME_AUGMENTATIONS } from '../inference/tta';
 
 const intIn = (lo: number, hi: number) => {
   const error = `expected integer ${lo}-${hi}`;
@@ -102,6 +103,8 @@ export const configSchema = z
         engine: z.enum(['auto', 'onnx', 'tfjs'], { error: 'expected auto, onnx or tfjs' }),
         threads: intIn(0, 256),
         batchSize: intIn(1, 256),
+        /** 'model' = each manifest's own views; anything else overrides them for every model. */
+        testTimeAugmentation: z.enum(['model', ...TEST_TIME_AUGMENTATIONS], { error: `expected model, ${TEST_TIME_AUGMENTATIONS.join(', ')}` }),
         models: z.object({ ES: nonEmpty, CT: nonEmpty, PT: nonEmpty }).strict(),
       })
       .strict(),

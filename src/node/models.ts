@@ -5,6 +5,7 @@ import { Modality } from '../imaging/preprocess';
 import { EngineChoice } from '../inference/engines/select';
 import { ModelPackage, openModelPackage } from '../inference/package/load';
 import { Logger } from '../logging/logger';
+import { TestTimeAugmentationSetting, ttaOverride } from '../inference/tta';
 
 export interface LoadedModels {
   models: Partial<Record<Modality, ModelPackage>>;
@@ -17,6 +18,8 @@ export async function loadModels(options: {
   baseDir: string;
   engine: EngineChoice;
   threads: number;
+  /** 'model': each manifest's own views. */
+  testTimeAugmentation: TestTimeAugmentationSetting;
   logger: Logger;
 }): Promise<LoadedModels> {
   const models: Partial<Record<Modality, ModelPackage>> = {};
@@ -28,9 +31,13 @@ export async function loadModels(options: {
       options.logger.warn('model package not found: series of this modality are skipped', { modality, dir });
       continue;
     }
-    const pkg = await openModelPackage(dir, { engine: options.engine, threads: options.threads });
+    const pkg = await openModelPackage(dir, {
+      engine: options.engine,
+      threads: options.threads,
+      testTimeAugmentation: ttaOverride(options.testTimeAugmentation),
+    });
     models[modality] = pkg;
-    options.logger.info('model loaded', { modality, id: pkg.manifest.id, version: pkg.manifest.version, engine: `${pkg.engine.kind}/${pkg.engine.backend}`, synthetic: pkg.ref.synthetic });
+    options.logger.info('model loaded', { modality, id: pkg.manifest.id, version: pkg.manifest.version, engine: `${pkg.engine.kind}/${pkg.engine.backend}`, testTimeAugmentation: pkg.testTimeAugmentation, synthetic: pkg.ref.synthetic });
   }
   return {
     models,

@@ -83,7 +83,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
     if (recovered.resumed.length || recovered.dead.length)
       logger.warn('jobs interrupted by a stop were recovered', { resumed: recovered.resumed.length, dead: recovered.dead.length });
 
-    const loaded = await loadModels({ dirs: config.inference.models, baseDir: options.baseDir, engine: config.inference.engine, threads: config.inference.threads, logger: logger.child('models') });
+    const loaded = await loadModels({ dirs: config.inference.models, baseDir: options.baseDir, engine: config.inference.engine, threads: config.inference.threads, testTimeAugmentation: config.inference.testTimeAugmentation, logger: logger.child('models') });
     stops.push(() => loaded.dispose());
 
     const webhook = config.api.webhookUrl ? createWebhookNotifier({ url: config.api.webhookUrl, logger: logger.child('webhook') }) : null;

@@ -10,5 +10,6 @@ test('bench inference prints onnx engine, raw session and tfjs rows plus the per
   expect(runners).toEqual(expect.arrayContaining(['onnx-engine@1', 'onnx-raw@1', 'onnx-engine@8', 'onnx-raw@8', 'tfjs-wasm@1', 'tfjs-wasm@8']));
   expect(Object.keys(out.engineOverRaw)).toEqual(['1', '8']);
   expect(out.pipeline.images).toBe(2);
+  expect(Object.keys(out.pipeline.msPerImage)).toEqual(['decode', 'preprocess', 'infer', 'localise', 'total', 'inferDihedral']);
   for (const v of Object.values(out.pipeline.msPerImage) as number[]) expect(v).toBeGreaterThan(0);
 });

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { readManifest } from '../../src/inference/package/load';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { runCli } from '../helpers/cli';
+import { writeTestModelPackage } from '../helpers/model-package';
 import { listFiles } from '../helpers/synth-files';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gastric-train-'));
@@ -40,11 +41,37 @@ test('trains the last block and heads into a valid, resumable package that analy
   const history = JSON.parse(fs.readFileSync(path.join(out, 'training-history.json'), 'utf8'));
   expect(history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2]);
   expect(manifest.thresholds.image).toBeGreaterThan(0);
+  // ES trains with every flip and quarter turn, so it is served (and calibrated) in those 8 views.
+  expect(manifest.testTimeAugmentation).toBe('dihedral');
+  expect(manifest.training.trained).toMatch(/Platt-calibrated on validation read in the dihedral views/);
+  expect(resumed.stderr).toMatch(/calibration \(dihedral views\): \d+\/\d+ images/);
 
   const study = path.dirname(listFiles(data, '.dcm')[0]);
   const analysis = runCli(['analyze', '--in', study, '--model', `ES=${out}`, '--json']);
   expect(analysis.status).toBe(0);
   expect(JSON.parse(analysis.stdout).models[0]).toMatchObject({ id: 'es-test', deviceUid: manifest.deviceUid, synthetic: true });
+});
+
+test('calibrate re-fits the package for other views on its own validation patients; a package without a split is refused', async () => {
+  const out = path.join(tmp, 'es-recal');
+  fs.cpSync(path.join(tmp, 'es-test'), out, { recursive: true });
+  const before = readManifest(out);
+  const r = runCli(['calibrate', '--model', out, '--data', data, '--tta', 'flips']);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/calibration \(flips views\): \d+\/\d+ images/);
+  const after = readManifest(out);
+  expect(after.testTimeAugmentation).toBe('flips');
+  expect(after.deviceUid).not.toBe(before.deviceUid); // the head absorbed the fit
+  expect(after.thresholds.image).toBe(after.operatingPoints[0].threshold);
+  expect(after.evaluation).toBeNull();
+  expect(after.training.trained).toMatch(/recalibrated on \d+ validation images read in the flips views .*gastric-ai calibrate/);
+  expect(JSON.parse(r.stdout)).toMatchObject({ deviceUid: after.deviceUid, testTimeAugmentation: 'flips' });
+
+  const bare = path.join(tmp, 'no-split');
+  await writeTestModelPackage(bare, 'ES');
+  const refused = runCli(['calibrate', '--model', bare, '--data', data]);
+  expect(refused.status).not.toBe(0);
+  expect(refused.stderr).toMatch(/records no training split/);
 });
 
 test('a malformed label stops training with the label file named', () => {
@@ -62,8 +89,11 @@ test('a malformed label stops training with the label file named', () => {
 
 test('--trainable stage trains all of conv5 from cached conv4 features (location labels on the coarser final grid)', () => {
   const out = path.join(tmp, 'es-stage');
-  const r = runCli(['train', '--data', data, '--modality', 'ES', '--out', out, '--size', '64', '--epochs', '1', '--batch', '8', '--trainable', 'stage', '--split', '0.6,0.2,0.2', '--augment-copies', '1']);
+  const r = runCli(['train', '--data', data, '--modality', 'ES', '--out', out, '--size', '64', '--epochs', '1', '--batch', '8', '--trainable', 'stage', '--split', '0.6,0.2,0.2', '--augment-copies', '1', '--tta', 'none']);
   expect(r.stderr).toMatch(/epoch 1\/1 train loss/);
   expect(r.status).toBe(0);
-  expect(readManifest(out).training.trained).toMatch(/^stage \(layers after conv4_block6_out\)/);
+  const manifest = readManifest(out);
+  expect(manifest.training.trained).toMatch(/^stage \(layers after conv4_block6_out\)/);
+  expect(manifest.testTimeAugmentation).toBe('none');
+  expect(manifest.training.trained).toMatch(/Platt-calibrated on validation \(scale/);
 });

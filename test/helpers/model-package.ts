@@ -18,6 +18,7 @@ export async function writeTestModelPackage(dir: string, modality: Modality, siz
     // Every image "suspicious" so the localisation path always runs on an untrained model.
     thresholds: { image: 0, localisation: 0.5, urgent: 0.8, suspicious: 0.5, ...thresholds },
     operatingPoints: [],
+    testTimeAugmentation: 'none',
     studyAggregation: { rule: 'top-k-mean', k: 3 },
     training: { data: 'synthetic', command: 'test fixture', startedAt: now, finishedAt: now, trained: 'nothing (untrained test fixture)', backboneInit: 'random (seed 7)', epochs: 0, dataset: {} },
     evaluation: null,

@@ -65,7 +65,7 @@ describe('configuration', () => {
         '  dicomweb: { url: "ftp://pacs", auth: { type: basic, username: u } }',
         'triage: { urgentProbability: 0.4, suspiciousProbability: 0.6 }',
         'export: { target: archive }',
-        'inference: { engine: cuda }',
+        'inference: { engine: cuda, testTimeAugmentation: sideways }',
       ].join('\n'),
     );
     const problems = problemsOf(() => loadConfig({ file, env: { GASTRIC_AI__QUEUE__CONCURRENCY: 'many' } }));
@@ -78,6 +78,7 @@ describe('configuration', () => {
     expect(byPath['ingest.dicomweb.auth.password']).toBeDefined();
     expect(byPath['queue.concurrency']).toBe('expected integer 1-64');
     expect(byPath['inference.engine']).toBe('expected auto, onnx or tfjs');
+    expect(byPath['inference.testTimeAugmentation']).toBe('expected model, none, hflip, flips, dihedral');
     expect(byPath['triage.suspiciousProbability']).toMatch(/<= urgentProbability/);
     expect(problems.length).toBeGreaterThanOrEqual(9);
   });

@@ -120,7 +120,7 @@ test('the whole document: schema, header, options and not-for-clinical-use from 
   const header: EvaluationHeader = {
     model: { id: 'm', version: '1', modality: 'ES', deviceUid: '1.2.3', trainedOnSyntheticData: false, notForClinicalUse: false, dir: '/models/m' },
     data: { root: '/data', synthetic: false, syntheticImages: 0, split: { name: 'all', source: null, options: null, patients: 4 } },
-    options: { engine: 'onnx', backend: 'cpu', batchSize: 8 },
+    options: { engine: 'onnx', backend: 'cpu', batchSize: 8, testTimeAugmentation: 'dihedral' },
   };
   const real = assembleEvaluation(header, perfect(), [], rules, options);
   expect(Object.keys(real)).toEqual([
@@ -128,7 +128,7 @@ test('the whole document: schema, header, options and not-for-clinical-use from 
   ]);
   expect(real.schema).toBe('gastric-ai-node/evaluation/v1');
   expect(real.notForClinicalUse).toBe(false);
-  expect(real.options).toEqual({ engine: 'onnx', backend: 'cpu', batchSize: 8, seed: 1, bootstrapIterations: 300, confidenceLevel: 0.95 });
+  expect(real.options).toEqual({ engine: 'onnx', backend: 'cpu', batchSize: 8, testTimeAugmentation: 'dihedral', seed: 1, bootstrapIterations: 300, confidenceLevel: 0.95 });
   const synthetic = assembleEvaluation({ ...header, data: { ...header.data, synthetic: true, syntheticImages: 8 } }, perfect(), [], rules, options);
   expect(synthetic.notForClinicalUse).toBe(true);
   // JSON round trip keeps everything (no Infinity or NaN turned into null behind our back).

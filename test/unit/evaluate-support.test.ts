@@ -79,7 +79,7 @@ test('report: index.html and report.md with the same facts, figures next to them
   const header = {
     model: { id: 'demo-es', version: '2.0.0', modality: 'ES' as const, deviceUid: '1.2.3', trainedOnSyntheticData: true, notForClinicalUse: true, dir: '/m' },
     data: { root: '/data', synthetic: true, syntheticImages: 6, split: { name: 'test' as const, source: 'fallback' as const, options: { train: 0.7, validation: 0.15, test: 0.15, seed: 1 }, patients: 3 } },
-    options: { engine: 'onnx', backend: 'cpu', batchSize: 4 },
+    options: { engine: 'onnx', backend: 'cpu', batchSize: 4, testTimeAugmentation: 'flips' as const },
   };
   const result = assembleEvaluation(header, preds, [], rules, { seed: 1, iterations: 200 });
   const out = path.join(tmp, 'report');
@@ -92,6 +92,7 @@ test('report: index.html and report.md with the same facts, figures next to them
     expect(text).toContain('not for clinical use');
     expect(text).toContain('FALLBACK: the manifest records no split');
     expect(text).toContain('synthetic: 6 images');
+    expect(text).toContain('test-time augmentation flips (4 views');
     for (const f of files.figures) expect(text).toContain(path.basename(f));
   }
   expect(md).toMatch(/^\| image \| image \| 0\.500 \| 0\.667 \(/m);

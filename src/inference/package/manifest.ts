@@ -3,6 +3,7 @@
  * made. The node refuses a package whose manifest does not parse (every problem listed with its path).
  */
 import { z } from 'zod';
+import { TEST_TIME_AUGMENTATIONS } from '../tta';
 
 export const MANIFEST_SCHEMA_ID = 'gastric-ai-node/model-manifest/v1';
 const unit = z.number().min(0).max(1);
@@ -42,6 +43,8 @@ export const manifestSchema = z
     /** Named operating points chosen on the validation split, reported by `evaluate`. */
     operatingPoints: z.array(z.object({ name: z.string(), threshold: unit, sensitivity: unit.nullable(), specificity: unit.nullable() }).strict()),
     studyAggregation: z.object({ rule: z.literal('top-k-mean'), k: z.number().int().min(1) }).strict(),
+    /** Views each image is read in (tta.ts); the thresholds and the evaluation were made with them. */
+    testTimeAugmentation: z.enum(TEST_TIME_AUGMENTATIONS).default('none'),
     files: z.object({ layersModel: z.string(), onnx: z.string() }).strict(),
     training: z
       .object({

@@ -6,6 +6,7 @@
  * model may meet, and colour varies with the scope. CT and PET slices have a canonical orientation (anterior up, the
  * patient's left on the image's right) that serving keeps, so they only get small rotations (patient positioning).
  */
+import type { TestTimeAugmentation } from '../../inference/tta';
 import type { Rng } from '../../synth/rng';
 import { blackAfterNormalisation, ColourJitterRange, colourJitter, drawColourJitter, Normalisation } from './colour';
 import { Fill, flipHorizontal, flipVertical, rotate, rotate90, Sample } from './geometry';
@@ -31,6 +32,14 @@ export const DEFAULT_AUGMENT_POLICY: Record<DatasetModality, AugmentPolicy> = {
   CT: { flipHorizontal: 0, flipVertical: 0, rotate90: false, maxDegrees: 8, colour: null },
   PT: { flipHorizontal: 0, flipVertical: 0, rotate90: false, maxDegrees: 8, colour: null },
 };
+
+/** The test-time views a model trained under `policy` has met: only those are worth averaging over at serving. */
+export function viewsTrainedWith(policy: AugmentPolicy): TestTimeAugmentation {
+  const both = policy.flipHorizontal > 0 && policy.flipVertical > 0;
+  if (both && policy.rotate90) return 'dihedral';
+  if (both) return 'flips';
+  return policy.flipHorizontal > 0 ? 'hflip' : 'none';
+}
 
 export interface AugmentContext {
   policy: AugmentPolicy;

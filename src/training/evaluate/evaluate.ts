@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EngineChoice } from '../../inference/engines/select';
 import { openModelPackage } from '../../inference/package/load';
+import type { TestTimeAugmentation } from '../../inference/tta';
 import { readDataset } from '../dataset/reader';
 import { readTrainingHistory } from './history';
 import { assembleEvaluation, EvaluationResult } from './metrics';
@@ -22,6 +23,8 @@ export interface EvaluateOptions {
   /** Engine threads, 0 = all cores. */
   threads: number;
   batchSize: number;
+  /** Overrides the manifest's test-time views. */
+  testTimeAugmentation?: TestTimeAugmentation;
   /** Bootstrap seed. */
   seed: number;
   bootstrapIterations: number;
@@ -36,12 +39,12 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ result:
   const root = path.resolve(options.dataDir);
   // History first: a malformed training-history.json should fail before minutes of inference, not after.
   const history = options.reportDir ? readTrainingHistory(modelDir) : null;
-  const pkg = await openModelPackage(modelDir, { engine: options.engine, threads: options.threads });
+  const pkg = await openModelPackage(modelDir, { engine: options.engine, threads: options.threads, testTimeAugmentation: options.testTimeAugmentation });
   try {
     const { manifest } = pkg;
     const index = await readDataset(root, { modality: manifest.modality });
     const selection = selectImages(index, manifest, options.split);
-    log(`evaluating ${manifest.id} ${manifest.version} on ${selection.images.length} ${manifest.modality} images (${options.split}) with ${pkg.engine.kind} (${pkg.engine.backend})`);
+    log(`evaluating ${manifest.id} ${manifest.version} on ${selection.images.length} ${manifest.modality} images (${options.split}) with ${pkg.engine.kind} (${pkg.engine.backend}), test-time augmentation ${pkg.testTimeAugmentation}`);
     const run = await predictImages(pkg, selection.images, {
       root,
       batchSize: options.batchSize,
@@ -51,7 +54,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<{ result:
       {
         model: { id: manifest.id, version: manifest.version, modality: manifest.modality, deviceUid: manifest.deviceUid, trainedOnSyntheticData: manifest.training.data === 'synthetic', notForClinicalUse: manifest.notForClinicalUse, dir: modelDir },
         data: { root, synthetic: run.syntheticImages > 0 || fs.existsSync(path.join(root, 'synthetic-manifest.json')), syntheticImages: run.syntheticImages, split: selection.split },
-        options: { engine: pkg.engine.kind, backend: pkg.engine.backend, batchSize: options.batchSize },
+        options: { engine: pkg.engine.kind, backend: pkg.engine.backend, batchSize: options.batchSize, testTimeAugmentation: pkg.testTimeAugmentation },
       },
       run.predictions,
       run.skipped,

@@ -8,7 +8,7 @@
  *   schema, notForClinicalUse
  *   model        {id, version, modality, deviceUid, trainedOnSyntheticData, notForClinicalUse, dir}
  *   data         {root, synthetic, syntheticImages, split: {name: test|all, source: manifest|fallback|null, options, patients}}
- *   options      {engine, backend, batchSize, seed, bootstrapIterations, confidenceLevel}
+ *   options      {engine, backend, batchSize, testTimeAugmentation, seed, bootstrapIterations, confidenceLevel}
  *   counts       {patients, images, cancerImages, normalImages, studies, cancerStudies, normalStudies, skippedImages,
  *                 stageImages, stageStudies}
  *   imageLevel   {auroc: AurocSummary, roc: [{fpr, tpr, threshold (null = +∞)}], operatingPoints: [OperatingPoint]}
@@ -31,6 +31,7 @@
  *                   perClassRecall: [{stage, support, recall}], quadraticWeightedKappa}
  */
 import { STAGES } from '../../synth/types';
+import type { TestTimeAugmentation } from '../../inference/tta';
 import { bootstrapAurocCi, brierScore, insidePolygon, ReliabilityBin, reliabilityCurve, rocCurve, ThresholdMetrics, thresholdMetrics } from '../metrics';
 import type { ImagePrediction, SkippedImage } from './run';
 import type { SplitInfo } from './selection';
@@ -43,7 +44,7 @@ export type { StageAgreement };
 export interface EvaluationHeader {
   model: { id: string; version: string; modality: 'ES' | 'CT' | 'PT'; deviceUid: string; trainedOnSyntheticData: boolean; notForClinicalUse: boolean; dir: string };
   data: { root: string; synthetic: boolean; syntheticImages: number; split: SplitInfo };
-  options: { engine: string; backend: string; batchSize: number };
+  options: { engine: string; backend: string; batchSize: number; testTimeAugmentation: TestTimeAugmentation };
 }
 
 /** What the manifest says about reading the outputs. */

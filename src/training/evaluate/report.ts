@@ -9,6 +9,7 @@ import * as path from 'path';
 import { confusionPlotSvg, EpochRecord, reliabilityPlotSvg, rocPlotSvg, trainingCurvesPlotSvg } from '../plots';
 import { escapeHtml, page, table } from '../report/html';
 import type { Proportion } from '../metrics';
+import { describeTestTimeAugmentation as describeTta } from '../../inference/tta';
 import type { AurocSummary, EvaluationResult, OperatingPoint, PointingScore } from './metrics';
 import type { StageAgreement } from './stage';
 
@@ -79,7 +80,7 @@ function sections(r: EvaluationResult, figures: Set<string>): Section[] {
           ['trained on', r.model.trainedOnSyntheticData ? 'synthetic data (demo)' : 'real data'],
           ['data', `${r.data.root}${r.data.synthetic ? ` (synthetic: ${r.data.syntheticImages} images)` : ''}`],
           ['split', splitText(r)],
-          ['engine', `${r.options.engine} (${r.options.backend}), batch ${r.options.batchSize}`],
+          ['engine', `${r.options.engine} (${r.options.backend}), batch ${r.options.batchSize}; test-time augmentation ${describeTta(r.options.testTimeAugmentation)}`],
           ['confidence intervals', `${r.options.confidenceLevel * 100} %: AUROC by patient-cluster bootstrap (${r.options.bootstrapIterations} resamples, seed ${r.options.seed}), proportions by Wilson`],
         ],
       }],

@@ -17,12 +17,12 @@ import { exportOnnx } from '../../inference/onnx/export';
 import { ModelManifest } from '../../inference/package/manifest';
 import { writeModelPackage } from '../../inference/package/write';
 import { createRng } from '../../synth/rng';
-import { DEFAULT_AUGMENT_POLICY } from '../dataset/augment';
+import type { TestTimeAugmentation } from '../../inference/tta';
+import { DEFAULT_AUGMENT_POLICY, viewsTrainedWith } from '../dataset/augment';
 import { readDataset } from '../dataset/reader';
 import { splitByPatient } from '../dataset/split';
-import { rocCurve } from '../metrics';
 import { calibrateBatchNorm } from './calibrate';
-import { applyPlatt, fitPlatt, foldPlattIntoHead } from './platt';
+import { calibrateAsServed, calibrateHead } from './serving-calibration';
 import { cacheFeatures, TrunkRunner } from './features';
 import { trainTail, EpochRecord } from './loop';
 import { buildTail, buildTrunk, copyTailWeights, Trainable, TRAINABLE_BOUNDARY } from './tail';
@@ -43,6 +43,8 @@ export interface TrainOptions {
   /** Folder of a TF.js LayersModel with Keras ResNet50 layer names (e.g. converted ImageNet weights), or null. */
   init: string | null;
   augmentCopies: number;
+  /** Views the served model reads each image in (null: those the modality's augmentation policy trains with). */
+  testTimeAugmentation: TestTimeAugmentation | null;
   locationWeight: number;
   patience: number;
   split: { train: number; validation: number; test: number };
@@ -75,18 +77,6 @@ async function initFrom(model: tf.LayersModel, dir: string): Promise<number> {
   source.dispose();
   if (loaded === 0) throw new Error(`--init ${dir}: no layer names match the ResNet50 (Keras names such as conv1_conv expected)`);
   return loaded;
-}
-
-/** Youden's J on validation: the image operating point; plus a high-sensitivity point. */
-function operatingPoints(labels: number[], probs: number[]): ModelManifest['operatingPoints'] {
-  if (new Set(labels).size < 2) return [];
-  const curve = rocCurve(labels, probs).filter((p) => Number.isFinite(p.threshold));
-  const youden = curve.reduce((b, p) => (p.tpr - p.fpr > b.tpr - b.fpr ? p : b), curve[0]);
-  const sensitive = curve.find((p) => p.tpr >= 0.95) ?? curve[curve.length - 1];
-  return [
-    { name: 'balanced (Youden, validation)', threshold: youden.threshold, sensitivity: youden.tpr, specificity: 1 - youden.fpr },
-    { name: 'high sensitivity (>= 0.95, validation)', threshold: sensitive.threshold, sensitivity: sensitive.tpr, specificity: 1 - sensitive.fpr },
-  ];
 }
 
 export interface TrainResult {
@@ -152,11 +142,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   tail.dispose();
 
   // Calibrate on validation (natural prevalence) what balanced training skewed; thresholds come from calibrated numbers.
-  const validationLabels = valCache.samples.map((s) => s.cancer);
-  const platt = fitPlatt(validationLabels, result.validationProbabilities);
-  foldPlattIntoHead(model, platt);
-  const calibrated = result.validationProbabilities.map((p) => applyPlatt(p, platt));
-  const points = operatingPoints(validationLabels, calibrated);
+  // With test-time views the validation images are read again as served (serving-calibration.ts).
+  const tta = o.testTimeAugmentation ?? viewsTrainedWith(DEFAULT_AUGMENT_POLICY[o.modality]);
+  const { platt, points } =
+    tta === 'none'
+      ? calibrateHead(model, valCache.samples.map((s) => s.cancer), result.validationProbabilities)
+      : await calibrateAsServed(model, split.validation.images, { spec, testTimeAugmentation: tta, root: o.data, threads: o.threads, onProgress: progress(`calibration (${tta} views)`) });
   const synthetic = fs.existsSync(path.join(o.data, 'synthetic-manifest.json'));
   const manifest = await writeModelPackage(o.out, model, {
     id: o.id,
@@ -168,12 +159,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     thresholds: { image: points[0]?.threshold ?? 0.5, localisation: 0.5, urgent: 0.8, suspicious: 0.5 },
     operatingPoints: points,
     studyAggregation: { rule: 'top-k-mean', k: 3 },
+    testTimeAugmentation: tta,
     training: {
       data: synthetic ? 'synthetic' : 'real',
       command: o.command,
       startedAt,
       finishedAt: new Date().toISOString(),
-      trained: `${o.trainable} (layers after ${boundary}) on ${backend}; best epoch ${result.bestEpoch} of ${result.history.length}${result.resumedFrom !== null ? `, resumed after epoch ${result.resumedFrom + 1}` : ''}; cancer probability Platt-calibrated on validation (scale ${platt.scale.toFixed(3)}, offset ${platt.offset.toFixed(3)})`,
+      trained: `${o.trainable} (layers after ${boundary}) on ${backend}; best epoch ${result.bestEpoch} of ${result.history.length}${result.resumedFrom !== null ? `, resumed after epoch ${result.resumedFrom + 1}` : ''}; cancer probability Platt-calibrated on validation${tta === 'none' ? '' : ` read in the ${tta} views`} (scale ${platt.scale.toFixed(3)}, offset ${platt.offset.toFixed(3)})`,
       backboneInit,
       epochs: result.history.length,
       dataset: { root: path.resolve(o.data), patients: index.patients.length, images: index.images.length, split: { ...o.split, seed: o.seed }, summary: split.summary, augmentCopies: o.augmentCopies, locationWeight: o.locationWeight },
