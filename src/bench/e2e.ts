@@ -10,6 +10,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { configSchema, NodeConfig } from '../config/schema';
 import { loadConfig, mergeTrees } from '../config/load';
+import type { TestTimeAugmentationSetting } from '../inference/tta';
 import { Dataset, TransferSyntax, writePart10 } from '../dicom/io';
 import { deterministicUid } from '../dicom/uid';
 import { createDicomWebClient, jsonValue } from '../dicomweb/client';
@@ -33,6 +34,8 @@ export interface E2eBenchOptions {
   images: number;
   /** Model package folder for ES (default: the configured one). */
   esModel?: string;
+  /** Test-time views (default: the model's own). */
+  testTimeAugmentation?: TestTimeAugmentationSetting;
   ingestFiles: number;
 }
 
@@ -49,7 +52,7 @@ export async function benchStableToResults(options: E2eBenchOptions, work: strin
   const config = benchConfig(work, {
     ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } },
     assembler: { quietSeconds: 1 },
-    inference: { models },
+    inference: { models, testTimeAugmentation: options.testTimeAugmentation ?? 'model' },
     export: { target: 'source', destinations: [{ name: 'pacs', type: 'stow', url: `http://127.0.0.1:${httpPort}/dicom-web`, auth: { type: 'none' }, aet: 'BENCH_PACS' }] },
   });
   const node = await startNode(config, { baseDir: options.baseDir, logger: silentLogger, assemblerIntervalMs: 100 });
@@ -78,6 +81,8 @@ export async function benchStableToResults(options: E2eBenchOptions, work: strin
       images: files.length,
       bytes: files.reduce((s, f) => s + fs.statSync(f).size, 0),
       model: detail.analysis!.models.map((m) => `${m.id}@${m.version}`),
+      /** 'model': the manifest's views (es-demo: dihedral, 8 passes per image). */
+      testTimeAugmentation: config.inference.testTimeAugmentation,
       storeIntoPacsMs: storedAt - t0,
       /** PACS stable delay (1 s) + forward by C-STORE + the node's quiet period (1 s). */
       storedToStableMs: stableAt - storedAt,

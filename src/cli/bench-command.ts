@@ -4,7 +4,8 @@ import * as path from 'path';
 import { benchE2e } from '../bench/e2e';
 import { benchInference } from '../bench/inference';
 import { benchPipeline } from '../bench/pipeline';
-import { intArg } from './args';
+import { TestTimeAugmentation } from '../inference/tta';
+import { intArg, ttaArg } from './args';
 
 export function registerBenchCommand(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print JSON');
@@ -27,10 +28,11 @@ export function registerBenchCommand(program: Command): void {
     .description('study stable → results queryable in Orthanc for a JPEG endoscopy study, and DIMSE ingest vs dcmtk storescp')
     .option('--images <n>', 'endoscopy images in the study', intArg(1, 2000), 100)
     .option('--es-model <dir>', 'ES model package (default: inference.models.ES in the config)')
+    .option('--tta <views>', 'test-time views for the ES model: none | hflip | flips | dihedral (default: its manifest\'s)', ttaArg)
     .option('--ingest-files <n>', 'files per ingest size (10 KB and 525 KB)', intArg(1, 10000), 200)
     .option('--json', 'JSON only (the output is JSON either way)')
-    .action(async (opts: { images: number; esModel?: string; ingestFiles: number }) => {
-      const result = await benchE2e({ baseDir: path.resolve(__dirname, '..', '..'), images: opts.images, esModel: opts.esModel, ingestFiles: opts.ingestFiles });
+    .action(async (opts: { images: number; esModel?: string; tta?: TestTimeAugmentation; ingestFiles: number }) => {
+      const result = await benchE2e({ baseDir: path.resolve(__dirname, '..', '..'), images: opts.images, esModel: opts.esModel, testTimeAugmentation: opts.tta, ingestFiles: opts.ingestFiles });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
 }
