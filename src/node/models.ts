@@ -4,8 +4,8 @@ import * as path from 'path';
 import { Modality } from '../imaging/preprocess';
 import { EngineChoice } from '../inference/engines/select';
 import { ModelPackage, openModelPackage } from '../inference/package/load';
-import { Logger } from '../logging/logger';
 import { TestTimeAugmentationSetting, ttaOverride } from '../inference/tta';
+import { Logger } from '../logging/logger';
 
 export interface LoadedModels {
   models: Partial<Record<Modality, ModelPackage>>;
