@@ -10,7 +10,6 @@ import { loadConfig } from '../config/load';
 import { Modality } from '../imaging/preprocess';
 import { EngineChoice } from '../inference/engines/select';
 import { ModelPackage, openModelPackage } from '../inference/package/load';
-import { ttaOverride } from '../inference/tta';
 import { buildResultObjects, writeResultObjects } from '../results/build';
 import { intArg } from './args';
 
@@ -88,7 +87,7 @@ export function registerAnalyzeCommand(program: Command): void {
         models[modality as Modality] = await openModelPackage(path.resolve(dir), {
           engine,
           threads: opts.threads ?? config.inference.threads,
-          testTimeAugmentation: ttaOverride(config.inference.testTimeAugmentation),
+          testTimeAugmentation: config.inference.testTimeAugmentation,
         });
       }
       if (Object.keys(models).length === 0) throw new Error(`no model package found (looked in ${Object.values(dirs).join(', ')}); make one with \`gastric-ai train\` or pass --model ES=DIR`);

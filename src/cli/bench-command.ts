@@ -4,7 +4,7 @@ import * as path from 'path';
 import { benchE2e } from '../bench/e2e';
 import { benchInference } from '../bench/inference';
 import { benchPipeline } from '../bench/pipeline';
-import { TestTimeAugmentation } from '../inference/tta';
+import { TEST_TIME_AUGMENTATIONS, TestTimeAugmentation } from '../inference/tta';
 import { intArg, ttaArg } from './args';
 
 export function registerBenchCommand(program: Command): void {
@@ -28,7 +28,7 @@ export function registerBenchCommand(program: Command): void {
     .description('study stable → results queryable in Orthanc for a JPEG endoscopy study, and DIMSE ingest vs dcmtk storescp')
     .option('--images <n>', 'endoscopy images in the study', intArg(1, 2000), 100)
     .option('--es-model <dir>', 'ES model package (default: inference.models.ES in the config)')
-    .option('--tta <views>', 'test-time views for the ES model: none | hflip | flips | dihedral (default: its manifest\'s)', ttaArg)
+    .option('--tta <views>', `test-time views for the ES model: ${TEST_TIME_AUGMENTATIONS.join(' | ')} (default: its manifest's)`, ttaArg)
     .option('--ingest-files <n>', 'files per ingest size (10 KB and 525 KB)', intArg(1, 10000), 200)
     .option('--json', 'JSON only (the output is JSON either way)')
     .action(async (opts: { images: number; esModel?: string; tta?: TestTimeAugmentation; ingestFiles: number }) => {

@@ -160,8 +160,3 @@ export function describeTestTimeAugmentation(tta: TestTimeAugmentation): string 
 
 /** The node config's setting: 'model' keeps each manifest's views, anything else overrides them. */
 export type TestTimeAugmentationSetting = TestTimeAugmentation | 'model';
-
-/** The override openModelPackage takes for a config setting (undefined: the manifest's). */
-export function ttaOverride(setting: TestTimeAugmentationSetting): TestTimeAugmentation | undefined {
-  return setting === 'model' ? undefined : setting;
-}

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Modality } from '../imaging/preprocess';
 import { EngineChoice } from '../inference/engines/select';
 import { ModelPackage, openModelPackage } from '../inference/package/load';
-import { TestTimeAugmentationSetting, ttaOverride } from '../inference/tta';
+import { TestTimeAugmentationSetting } from '../inference/tta';
 import { Logger } from '../logging/logger';
 
 export interface LoadedModels {
@@ -31,11 +31,7 @@ export async function loadModels(options: {
       options.logger.warn('model package not found: series of this modality are skipped', { modality, dir });
       continue;
     }
-    const pkg = await openModelPackage(dir, {
-      engine: options.engine,
-      threads: options.threads,
-      testTimeAugmentation: ttaOverride(options.testTimeAugmentation),
-    });
+    const pkg = await openModelPackage(dir, { engine: options.engine, threads: options.threads, testTimeAugmentation: options.testTimeAugmentation });
     models[modality] = pkg;
     options.logger.info('model loaded', { modality, id: pkg.manifest.id, version: pkg.manifest.version, engine: `${pkg.engine.kind}/${pkg.engine.backend}`, testTimeAugmentation: pkg.testTimeAugmentation, synthetic: pkg.ref.synthetic });
   }

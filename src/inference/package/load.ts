@@ -8,7 +8,7 @@ import { CancerHead, cancerHeadWeights } from '../cam';
 import { InferenceEngine } from '../engine';
 import { EngineChoice, selectEngine } from '../engines/select';
 import { loadModel } from '../model/weights-io';
-import { TestTimeAugmentation, withTestTimeAugmentation } from '../tta';
+import { TestTimeAugmentation, TestTimeAugmentationSetting, withTestTimeAugmentation } from '../tta';
 import { ManifestError, ModelManifest, parseManifest } from './manifest';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -28,8 +28,8 @@ export interface ModelPackage {
 export interface OpenOptions {
   engine: EngineChoice;
   threads: number;
-  /** Overrides the manifest's views (e.g. 'none' where speed matters more than the last points of AUROC). */
-  testTimeAugmentation?: TestTimeAugmentation;
+  /** Views to serve: 'model' or absent = the manifest's; else an override (e.g. 'none' where speed matters more). */
+  testTimeAugmentation?: TestTimeAugmentationSetting;
 }
 
 export function readManifest(dir: string): ModelManifest {
@@ -63,7 +63,8 @@ export async function openModelPackage(dir: string, options: OpenOptions): Promi
   const model = await loadModel(dir);
   const inputSize = model.inputs[0].shape[1];
   if (inputSize !== manifest.input.size) throw new ManifestError(path.join(dir, MANIFEST_FILE), [`input.size: ${manifest.input.size} but the weights take ${inputSize}`]);
-  const testTimeAugmentation = options.testTimeAugmentation ?? manifest.testTimeAugmentation;
+  const setting = options.testTimeAugmentation ?? 'model';
+  const testTimeAugmentation = setting === 'model' ? manifest.testTimeAugmentation : setting;
   const engine = withTestTimeAugmentation(await selectEngine({ engine: options.engine, threads: options.threads, modelDir: dir, model }), testTimeAugmentation);
   return { dir, manifest, model, head: cancerHeadWeights(model), engine, testTimeAugmentation, spec: preprocessSpecOf(manifest), ref: modelRef(manifest) };
 }
