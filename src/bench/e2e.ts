@@ -11,7 +11,8 @@ import { promisify } from 'util';
 import { configSchema, NodeConfig } from '../config/schema';
 import { loadConfig, mergeTrees } from '../config/load';
 import type { TestTimeAugmentationSetting } from '../inference/tta';
-import { Dataset, TransferSyntax, writePart10 } from '../dicom/io';
+import { Dataset, writePart10 } from '../dicom/io';
+import { SopClass, TransferSyntax } from '../dicom/uids';
 import { deterministicUid } from '../dicom/uid';
 import { createDicomWebClient, jsonValue } from '../dicomweb/client';
 import { silentLogger } from '../logging/logger';
@@ -105,7 +106,7 @@ function ingestFiles(dir: string, count: number, pixelBytes: number): string[] {
   const study = deterministicUid('bench-ingest', dir);
   return Array.from({ length: count }, (_, i) => {
     const ds: Dataset = {
-      SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
+      SOPClassUID: SopClass.CtImage,
       SOPInstanceUID: deterministicUid('bench-ingest', dir, i),
       StudyInstanceUID: study,
       SeriesInstanceUID: deterministicUid('bench-ingest-series', dir),

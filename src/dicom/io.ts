@@ -5,12 +5,6 @@ import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './uid';
 
 export type Dataset = dcmjs.NaturalDataset;
 
-export const TransferSyntax = {
-  ImplicitVRLittleEndian: '1.2.840.10008.1.2',
-  ExplicitVRLittleEndian: '1.2.840.10008.1.2.1',
-  JpegBaseline: '1.2.840.10008.1.2.4.50',
-} as const;
-
 const { DicomDict, DicomMessage, DicomMetaDictionary } = dcmjs.data;
 dcmjs.log.setLevel('error');
 

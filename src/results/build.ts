@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Dataset, TransferSyntax, writePart10 } from '../dicom/io';
+import { Dataset, writePart10 } from '../dicom/io';
+import { TransferSyntax } from '../dicom/uids';
 import { ResultInput, ResultKind } from './common';
 import { buildOverlays } from './sc';
 import { buildSegmentations } from './seg';

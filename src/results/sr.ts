@@ -11,6 +11,7 @@ import { comprehensiveSr, EvidenceInstance } from '../dicom/sr/document';
 import { measurementGroup, measurementReport, qualitativeEvaluations } from '../dicom/sr/templates';
 import { CodeItem, ContainerItem, TextItem } from '../dicom/sr/value-types';
 import { ImageResult, ModelRef, STAGE_LABELS } from '../domain/analysis';
+import { SopClass } from '../dicom/uids';
 import {
   CANCER_SEGMENT_NUMBER,
   equipmentAndProvenance,
@@ -25,7 +26,6 @@ import {
   segmentationPlan,
 } from './common';
 
-export const SEGMENTATION_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
 /** OHIF picks its Cornerstone adapter by this prefix; without it a region is drawn but never reaches the panel. */
 export const TRACKING_IDENTIFIER_PREFIX = 'Cornerstone3DTools@^0.1.0:RectangleROI';
 
@@ -61,7 +61,7 @@ function findingGroups(input: ResultInput, srInstanceUid: string): ContainerItem
     });
     const segment = part
       ? segmentationReferences({
-          segmentation: { sopClassUid: SEGMENTATION_SOP_CLASS, sopInstanceUid: resultUids(analysis.studyInstanceUid, analysis.models, 'SEG', part.index).sopInstanceUid },
+          segmentation: { sopClassUid: SopClass.Segmentation, sopInstanceUid: resultUids(analysis.studyInstanceUid, analysis.models, 'SEG', part.index).sopInstanceUid },
           segmentNumber: CANCER_SEGMENT_NUMBER,
           sourceImage: { sopClassUid: image.sopClassUid, sopInstanceUid: image.sopInstanceUid },
         })
@@ -126,7 +126,7 @@ export function buildReport(input: ResultInput): Dataset {
   }));
   const segmentations: EvidenceInstance[] = segmentationPlan(input).map((part) => {
     const seg = resultUids(analysis.studyInstanceUid, analysis.models, 'SEG', part.index);
-    return { studyInstanceUid: analysis.studyInstanceUid, seriesInstanceUid: seg.seriesInstanceUid, sopClassUid: SEGMENTATION_SOP_CLASS, sopInstanceUid: seg.sopInstanceUid };
+    return { studyInstanceUid: analysis.studyInstanceUid, seriesInstanceUid: seg.seriesInstanceUid, sopClassUid: SopClass.Segmentation, sopInstanceUid: seg.sopInstanceUid };
   });
 
   return comprehensiveSr({

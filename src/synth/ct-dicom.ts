@@ -1,10 +1,11 @@
 /** One slice of a synthetic CT series as CT Image Storage (PS3.3 A.3), signed 16 bit with rescale to HU. */
-import { Dataset, dicomDate, dicomTime, toArrayBuffer, TransferSyntax } from '../dicom/io';
+import { Dataset, dicomDate, dicomTime, toArrayBuffer } from '../dicom/io';
+import { TransferSyntax } from '../dicom/uids';
 import { commonModules, StudyContext, SYNTHETIC_NOTICE } from './dicom-common';
 import { EncodedObject } from './endoscopy-dicom';
 import { CtSeries } from './types';
+import { SopClass } from '../dicom/uids';
 
-export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 export const AXIAL_ORIENTATION = [1, 0, 0, 0, 1, 0];
 
 /** Image Plane + Frame of Reference attributes shared by the CT and PET writers. */
@@ -37,7 +38,7 @@ export function grayscale16(rows: number, columns: number, signed: boolean): Dat
 export function ctDataset(ctx: StudyContext, series: CtSeries, index: number, sopInstanceUid: string): EncodedObject {
   const slice = series.slices[index];
   const dataset: Dataset = {
-    ...commonModules(ctx, CT_IMAGE_STORAGE, sopInstanceUid),
+    ...commonModules(ctx, SopClass.CtImage, sopInstanceUid),
     ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
     AcquisitionDate: dicomDate(ctx.start),
     AcquisitionTime: dicomTime(ctx.start),

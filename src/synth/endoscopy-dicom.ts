@@ -1,10 +1,11 @@
 /** A synthetic endoscopy still as VL Endoscopic Image Storage (PS3.3 A.32.1), uncompressed RGB or JPEG baseline. */
-import { Dataset, dicomDate, dicomTime, toArrayBuffer, TransferSyntax } from '../dicom/io';
+import { Dataset, dicomDate, dicomTime, toArrayBuffer } from '../dicom/io';
+import { TransferSyntax } from '../dicom/uids';
 import { encodeJpegBaseline422 } from '../imaging/jpeg-baseline-encoder';
 import { commonModules, StudyContext, SYNTHETIC_NOTICE } from './dicom-common';
 import { EndoscopyImage } from './types';
+import { SopClass } from '../dicom/uids';
 
-export const VL_ENDOSCOPIC_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.77.1.1';
 const JPEG_QUALITY = 90;
 
 export interface EncodedObject {
@@ -29,7 +30,7 @@ export function endoscopyDataset(ctx: StudyContext, image: EndoscopyImage, insta
     : { PhotometricInterpretation: 'RGB', LossyImageCompression: '00', PixelData: [toArrayBuffer(image.rgb)] };
 
   const dataset: Dataset = {
-    ...commonModules(ctx, VL_ENDOSCOPIC_IMAGE_STORAGE, sopInstanceUid),
+    ...commonModules(ctx, SopClass.VlEndoscopicImage, sopInstanceUid),
     ImageType: ['ORIGINAL', 'PRIMARY'],
     AcquisitionDateTime: `${dicomDate(acquired)}${dicomTime(acquired)}`,
     ContentDate: dicomDate(acquired),

@@ -2,13 +2,14 @@
  * One slice of a synthetic FDG PET series as PET Image Storage (PS3.3 A.21) with everything SUVbw needs:
  * Units BQML, DecayCorrection START, PatientWeight, and the radiopharmaceutical dose, half-life and start time.
  */
-import { Dataset, dicomDate, dicomTime, toArrayBuffer, TransferSyntax } from '../dicom/io';
+import { Dataset, dicomDate, dicomTime, toArrayBuffer } from '../dicom/io';
+import { TransferSyntax } from '../dicom/uids';
 import { grayscale16, planeModules } from './ct-dicom';
 import { commonModules, StudyContext, SYNTHETIC_NOTICE } from './dicom-common';
 import { EncodedObject } from './endoscopy-dicom';
 import { PetSeries } from './types';
+import { SopClass } from '../dicom/uids';
 
-export const PET_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.128';
 const FRAME_DURATION_MS = 180_000;
 
 export function petDataset(ctx: StudyContext, series: PetSeries, index: number, sopInstanceUid: string): EncodedObject {
@@ -16,7 +17,7 @@ export function petDataset(ctx: StudyContext, series: PetSeries, index: number, 
   const injection = new Date(ctx.start.getTime() - series.uptakeS * 1000);
   // Activity is decay corrected to the series start (DecayCorrection START), so each slice's decay factor is 1.
   const dataset: Dataset = {
-    ...commonModules(ctx, PET_IMAGE_STORAGE, sopInstanceUid),
+    ...commonModules(ctx, SopClass.PetImage, sopInstanceUid),
     PatientWeight: series.patientWeightKg,
     ImageType: ['ORIGINAL', 'PRIMARY'],
     AcquisitionDate: dicomDate(ctx.start),

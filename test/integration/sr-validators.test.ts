@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { TransferSyntax, writePart10 } from '../../src/dicom/io';
+import { writePart10 } from '../../src/dicom/io';
+import { TransferSyntax } from '../../src/dicom/uids';
 import { buildReport } from '../../src/results/sr';
 import { syntheticResultInput } from '../helpers/result-input';
 

@@ -1,5 +1,6 @@
 /** Association and presentation context policy (PS3.8 9.3.4, PS3.4 B.5). */
-import { decideAssociation, negotiateContext, STORAGE_SOP_CLASSES, VERIFICATION_SOP_CLASS } from '../../src/ingest/dimse/negotiation';
+import { decideAssociation, negotiateContext, STORAGE_SOP_CLASSES } from '../../src/ingest/dimse/negotiation';
+import { SopClass } from '../../src/dicom/uids';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const policy = { aet: 'GASTRIC_AI', allowedCallingAets: ['PACS', 'ENDO1'], maxAssociations: 2, minFreeDiskMb: 100 };
@@ -18,7 +19,7 @@ describe('negotiateContext', () => {
   });
 
   test('verification only in uncompressed little endian; unknown classes are refused', () => {
-    expect(negotiateContext(VERIFICATION_SOP_CLASS, ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2'])).toEqual({ accept: true, transferSyntaxUid: '1.2.840.10008.1.2' });
+    expect(negotiateContext(SopClass.Verification, ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2'])).toEqual({ accept: true, transferSyntaxUid: '1.2.840.10008.1.2' });
     expect(negotiateContext('1.2.840.10008.5.1.4.1.2.2.1', ['1.2.840.10008.1.2'])).toEqual({ accept: false, reason: 'abstract-syntax-not-supported' });
   });
 });

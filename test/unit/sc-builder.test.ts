@@ -2,11 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readPart10File } from '../../src/dicom/io';
-import { buildSecondaryCapture, SecondaryCaptureBuildError, SecondaryCaptureOptions, SECONDARY_CAPTURE_IMAGE_STORAGE } from '../../src/dicom/sc/builder';
+import { buildSecondaryCapture, SecondaryCaptureBuildError, SecondaryCaptureOptions } from '../../src/dicom/sc/builder';
 import { recogniseTransferSyntax } from '../../src/dicom/sc/source-pixels';
 import { deterministicUid } from '../../src/dicom/uid';
 import { decodeFrame } from '../../src/imaging/decode';
 import { blankRaster } from '../../src/imaging/raster/png';
+import { SopClass } from '../../src/dicom/uids';
 
 const DATA = '/work/shared/data/dicom';
 const uid = (...p: string[]) => deterministicUid('sc-builder-test', ...p);
@@ -32,7 +33,7 @@ function options(over: Partial<SecondaryCaptureOptions> = {}): SecondaryCaptureO
 test('an RGB, uncompressed, burned-in Secondary Capture referencing its source', () => {
   const ds = buildSecondaryCapture(options({ sourceLossy: true, source: { sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: uid('ct'), frameNumber: 3 } }));
   expect(ds).toMatchObject({
-    SOPClassUID: SECONDARY_CAPTURE_IMAGE_STORAGE,
+    SOPClassUID: SopClass.SecondaryCaptureImage,
     Modality: 'OT',
     ConversionType: 'WSD',
     BurnedInAnnotation: 'YES',

@@ -1,11 +1,13 @@
 /** Segmentation builder: refuses invalid input, and what it builds reads back (ours and dcmqi's liver.dcm). */
 import * as path from 'path';
-import { readPart10, readPart10File, TransferSyntax, writePart10 } from '../../src/dicom/io';
-import { buildSegmentation, SegmentationBuildError, SegmentationOptions, SEGMENTATION_STORAGE } from '../../src/dicom/seg/builder';
+import { readPart10, readPart10File, writePart10 } from '../../src/dicom/io';
+import { TransferSyntax } from '../../src/dicom/uids';
+import { buildSegmentation, SegmentationBuildError, SegmentationOptions } from '../../src/dicom/seg/builder';
 import { SEG_CODES } from '../../src/dicom/seg/codes';
 import { readSegmentation } from '../../src/dicom/seg/read';
 import { SegmentDescription } from '../../src/dicom/seg/segment';
 import { deterministicUid } from '../../src/dicom/uid';
+import { SopClass } from '../../src/dicom/uids';
 
 const DATA = '/work/shared/data/dicom';
 const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
@@ -76,7 +78,7 @@ describe('buildSegmentation refuses invalid input', () => {
 
   test('a MANUAL segment needs no algorithm', () => {
     const ds = buildSegmentation(options({ segments: [segment({ algorithmType: 'MANUAL', algorithm: undefined }), segment({ number: 2 })] }));
-    expect(ds.SOPClassUID).toBe(SEGMENTATION_STORAGE);
+    expect(ds.SOPClassUID).toBe(SopClass.Segmentation);
   });
 });
 

@@ -1,7 +1,8 @@
 /** The SR reader parses public TID 1500 reports and round-trips our own report (builder → Part 10 → reader). */
 import * as fs from 'fs';
 import { CODES, PRIORITY_CODES, PRIORITY_CONCEPT, STAGE_CODES, STAGE_CONCEPT } from '../../src/dicom/codes';
-import { readPart10, readPart10File, TransferSyntax, writePart10 } from '../../src/dicom/io';
+import { readPart10, readPart10File, writePart10 } from '../../src/dicom/io';
+import { TransferSyntax } from '../../src/dicom/uids';
 import { readContentTree, readReport } from '../../src/dicom/sr/read';
 import { findings, RESULT_SERIES_DESCRIPTION, resultUids, segmentationPlan, CANCER_SEGMENT_NUMBER } from '../../src/results/common';
 import { buildReport } from '../../src/results/sr';

@@ -1,9 +1,10 @@
 /** SR value types, content items and templates refuse what the standard does not allow. */
 import { Code, CODES, STAGE_CODES, STAGE_CONCEPT } from '../../src/dicom/codes';
 import { imageRegion, probabilityOfCancer, rectangle, segmentationReferences } from '../../src/dicom/sr/content';
-import { comprehensiveSr, COMPREHENSIVE_SR_SOP_CLASS } from '../../src/dicom/sr/document';
+import { comprehensiveSr } from '../../src/dicom/sr/document';
 import { measurementGroup, measurementReport, qualitativeEvaluations } from '../../src/dicom/sr/templates';
 import { CodeItem, ContainerItem, ContentItemError, ImageItem, NumItem, ScoordItem, TextItem, UidRefItem } from '../../src/dicom/sr/value-types';
+import { SopClass } from '../../src/dicom/uids';
 
 const image = { sopClassUid: '1.2.840.10008.5.1.4.1.1.77.1.1', sopInstanceUid: '1.2.3.4' };
 const selectedFrom = () => new ImageItem({ relationship: 'SELECTED FROM', reference: image });
@@ -99,7 +100,7 @@ describe('Comprehensive SR document', () => {
 
   test('puts the root content item in the top-level dataset and lists evidence by study and series', () => {
     const ds = comprehensiveSr(options());
-    expect(ds.SOPClassUID).toBe(COMPREHENSIVE_SR_SOP_CLASS);
+    expect(ds.SOPClassUID).toBe(SopClass.ComprehensiveSr);
     expect(ds.ValueType).toBe('CONTAINER');
     expect(ds.RelationshipType).toBeUndefined();
     expect(ds.ContentTemplateSequence).toEqual([{ MappingResource: 'DCMR', TemplateIdentifier: '1500' }]);

@@ -5,8 +5,8 @@
 import { Dataset, toArrayBuffer } from '../io';
 import { isValidUid } from '../uid';
 import { RgbRaster } from '../../imaging/raster/png';
+import { SopClass } from '../uids';
 
-export const SECONDARY_CAPTURE_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.7';
 
 export class SecondaryCaptureBuildError extends Error {
   override readonly name = 'SecondaryCaptureBuildError';
@@ -59,7 +59,7 @@ export function buildSecondaryCapture(o: SecondaryCaptureOptions): Dataset {
   return {
     ...o.patientAndStudy,
     ...o.equipment,
-    SOPClassUID: SECONDARY_CAPTURE_IMAGE_STORAGE,
+    SOPClassUID: SopClass.SecondaryCaptureImage,
     SOPInstanceUID: o.sopInstanceUid,
     // General Series (PS3.3 C.7.3.1): OT, the modality for "other" derived pictures.
     Modality: 'OT',

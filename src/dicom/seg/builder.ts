@@ -9,8 +9,8 @@ import { deterministicUid, isValidUid } from '../uid';
 import { packBits } from './bits';
 import { SegmentationFrame, functionalGroups } from './functional-groups';
 import { SegmentationBuildError, SegmentDescription, segmentItem, validateSegment } from './segment';
+import { SopClass } from '../uids';
 
-export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 export type SegmentationType = 'BINARY' | 'FRACTIONAL';
 /** FRACTIONAL: 8-bit values, 255 = probability 1 (PS3.3 C.8.20.2.3). */
 export const MAX_FRACTIONAL_VALUE = 255;
@@ -95,7 +95,7 @@ export function buildSegmentation(o: SegmentationOptions): Dataset {
   const ds: Dataset = {
     ...o.patientAndStudy,
     ...o.equipment,
-    SOPClassUID: SEGMENTATION_STORAGE,
+    SOPClassUID: SopClass.Segmentation,
     SOPInstanceUID: o.sopInstanceUid,
     // Segmentation Series module (PS3.3 C.8.20.1).
     Modality: 'SEG',

@@ -6,8 +6,8 @@ import { CODES } from '../codes';
 import { Dataset } from '../io';
 import { isValidUid } from '../uid';
 import { ContainerItem } from './value-types';
+import { SopClass } from '../uids';
 
-export const COMPREHENSIVE_SR_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.33';
 
 export interface EvidenceInstance {
   studyInstanceUid: string;
@@ -72,7 +72,7 @@ export function comprehensiveSr(options: ComprehensiveSrOptions): Dataset {
     // General Equipment (C.7.5.1) and provenance
     ...options.equipment,
     // SOP Common (C.12.1)
-    SOPClassUID: COMPREHENSIVE_SR_SOP_CLASS,
+    SOPClassUID: SopClass.ComprehensiveSr,
     SOPInstanceUID: options.instance.sopInstanceUid,
     // SR Document General (C.17.2)
     InstanceNumber: options.instance.number,

@@ -3,8 +3,8 @@
  * which abstract and transfer syntax. Pure functions over plain values so they are unit-tested without a socket.
  */
 import { constants } from 'dcmjs-dimse';
+import { SopClass } from '../../dicom/uids';
 
-export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
 
 /** Storage SOP classes beyond dcmjs-dimse's list that an AI node must receive (PS3.4 Annex B.5). */
 const EXTRA_STORAGE_CLASSES = [
@@ -50,7 +50,7 @@ export type ContextDecision =
 /** The first proposed transfer syntax we support: the requestor lists them in its order of preference. */
 export function negotiateContext(abstractSyntaxUid: string, proposedTransferSyntaxes: readonly string[]): ContextDecision {
   const supported =
-    abstractSyntaxUid === VERIFICATION_SOP_CLASS
+    abstractSyntaxUid === SopClass.Verification
       ? VERIFICATION_TRANSFER_SYNTAXES
       : STORAGE_SOP_CLASSES.has(abstractSyntaxUid)
         ? STORAGE_TRANSFER_SYNTAXES

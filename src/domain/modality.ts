@@ -1,0 +1,11 @@
+/**
+ * The modalities a gastric model is trained for (its manifest's `modality`): endoscopy (ES), CT and PET (PT).
+ * A model reads images of its kind; which DICOM series those are (a Secondary Capture still with modality OT, say)
+ * is decided by the routing rules, not by this type.
+ */
+export const MODEL_MODALITIES = ['ES', 'CT', 'PT'] as const;
+export type Modality = (typeof MODEL_MODALITIES)[number];
+
+export function isModality(value: string): value is Modality {
+  return (MODEL_MODALITIES as readonly string[]).includes(value);
+}
