@@ -6,8 +6,12 @@
  * - stage distribution = average of the stage heads of the suspicious images weighted by their cancer probability
  *   (of the top-k images when none is suspicious); the estimate is its argmax, reported only for a suspicious study;
  * - priority: urgent at or above the urgent threshold, suspicious at or above the suspicious threshold, else routine.
+ * A study read by several models (PET-CT: a CT and a PT model) gets one conclusion per model, each by that model's
+ * own rule (its manifest's k and thresholds), and the study's conclusion is the most urgent reading: the highest
+ * priority, ties broken by the higher probability. Probabilities of different models are not averaged: each is
+ * calibrated against its own thresholds, and one modality that sees the cancer must not be diluted by another.
  */
-import { ImageResult, Priority, Stage, STAGE_LABELS } from '../domain/analysis';
+import { ImageResult, ModelReading, Priority, Stage, STAGE_LABELS } from '../domain/analysis';
 
 export interface AggregationRule {
   topK: number;
@@ -29,7 +33,10 @@ export function priorityOf(probability: number, rule: Pick<AggregationRule, 'urg
   return 'routine';
 }
 
-export function aggregateStudy(images: ImageResult[], rule: AggregationRule): StudyConclusion {
+/** What the study rule reads of an image result. */
+export type ScoredImage = Pick<ImageResult, 'cancerProbability' | 'stageProbabilities' | 'suspicious'>;
+
+export function aggregateStudy(images: readonly ScoredImage[], rule: AggregationRule): StudyConclusion {
   if (images.length === 0) throw new Error('aggregateStudy: no image results');
   const ranked = [...images].sort((a, b) => b.cancerProbability - a.cancerProbability);
   const k = Math.max(1, Math.min(rule.topK, ranked.length));
@@ -50,4 +57,25 @@ export function aggregateStudy(images: ImageResult[], rule: AggregationRule): St
     priority,
     stage: { estimate: suspicious ? STAGE_LABELS[best] : null, distribution },
   };
+}
+
+const URGENCY: Record<Priority, number> = { urgent: 2, suspicious: 1, routine: 0 };
+
+/** One model's reading: its images concluded by its rule. */
+export interface ModelConclusion {
+  modelId: string;
+  images: readonly ScoredImage[];
+  conclusion: StudyConclusion;
+}
+
+/** The study's conclusion from one or more model readings (the most urgent wins), and the readings as recorded. */
+export function combineReadings(readings: readonly ModelConclusion[]): StudyConclusion & { readings: ModelReading[] } {
+  if (readings.length === 0) throw new Error('combineReadings: no model reading');
+  const ranked = [...readings].sort(
+    (a, b) => URGENCY[b.conclusion.priority] - URGENCY[a.conclusion.priority] || b.conclusion.cancerProbability - a.conclusion.cancerProbability,
+  );
+  const lead = ranked[0];
+  const recorded = readings.map((r): ModelReading => ({ modelId: r.modelId, cancerProbability: r.conclusion.cancerProbability, priority: r.conclusion.priority, images: r.images.length }));
+  const aggregation = readings.length === 1 ? lead.conclusion.aggregation : `${lead.conclusion.aggregation} of ${lead.modelId}, the most urgent of ${readings.length} model readings`;
+  return { ...lead.conclusion, aggregation, readings: recorded };
 }

@@ -1,4 +1,4 @@
-/** What the HTTP API reads: the composition root (src/main.ts) adapts the store, queue and services to this. */
+/** What the HTTP API reads: the composition root (src/node/node.ts) adapts the store, queue and services to this. */
 import { StudyDetail, WorklistEntry } from '../domain/study';
 import { Logger } from '../logging/logger';
 import { MetricsRegistry } from '../metrics/registry';

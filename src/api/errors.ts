@@ -1,22 +1,16 @@
 /**
- * The one place HTTP status codes meet errors. Domain errors carry no HTTP codes (STYLE.md, practica): the table below
- * maps them by class name, so src/domain needs no knowledge of HTTP and the API needs no import of every module.
+ * The one place HTTP status codes meet errors. Domain errors carry no HTTP codes (the design notes, after practica):
+ * the table below maps them by class name, so src/domain needs no knowledge of HTTP and the API needs no import of
+ * every module. The routes answer a malformed UID (400), an unknown study (404) and a retry of a study that has not
+ * failed (409) themselves; a busy SQLite store is recognised by its error code below.
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { Logger, silentLogger } from '../logging/logger';
 
 /** Error class name → status. Add a domain error here when a route can meet it. */
 export const STATUS_BY_ERROR_NAME: Readonly<Record<string, number>> = {
-  // A study or job the caller named does not exist.
-  StudyNotFoundError: 404,
-  NotFoundError: 404,
-  // The request named something malformed (a UID that is not one, PS3.5 9.1).
-  InvalidUidError: 400,
-  ValidationError: 400,
-  // A study that cannot be analysed as given (src/analysis/analyze-study.ts).
+  // A study that cannot be analysed as given (src/analysis/study-input.ts).
   StudyInputError: 422,
-  // The store is there but busy or closing: the caller may retry.
-  StoreUnavailableError: 503,
 };
 
 /** better-sqlite3 raises SqliteError with these codes when another connection holds the database. */

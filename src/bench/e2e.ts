@@ -10,6 +10,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { configSchema, NodeConfig } from '../config/schema';
 import { loadConfig, mergeTrees } from '../config/load';
+import { readManifest } from '../inference/package/load';
 import type { TestTimeAugmentationSetting } from '../inference/tta';
 import { Dataset, writePart10 } from '../dicom/io';
 import { SopClass, TransferSyntax } from '../dicom/uids';
@@ -49,11 +50,14 @@ function benchConfig(work: string, overrides: Tree): NodeConfig {
 
 export async function benchStableToResults(options: E2eBenchOptions, work: string): Promise<Record<string, unknown>> {
   const [httpPort, nodePort] = [await findFreePort(), await findFreePort()];
-  const models: Tree = options.esModel ? { ES: path.resolve(options.esModel) } : {};
+  // --es-model: that package alone, reading the ES series (routing names it by its manifest id).
+  const esId = options.esModel ? readManifest(path.resolve(options.esModel)).id : null;
+  const models: Tree = esId ? { models: [{ id: esId, dir: path.resolve(options.esModel!) }] } : {};
   const config = benchConfig(work, {
     ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } },
     assembler: { quietSeconds: 1 },
-    inference: { models, testTimeAugmentation: options.testTimeAugmentation ?? 'model' },
+    inference: { ...models, testTimeAugmentation: options.testTimeAugmentation ?? 'model' },
+    ...(esId ? { routing: { rules: [{ modality: 'ES', model: esId }] } } : {}),
     export: { target: 'source', destinations: [{ name: 'pacs', type: 'stow', url: `http://127.0.0.1:${httpPort}/dicom-web`, auth: { type: 'none' }, aet: 'BENCH_PACS' }] },
   });
   const node = await startNode(config, { baseDir: options.baseDir, logger: silentLogger, assemblerIntervalMs: 100 });
@@ -155,7 +159,7 @@ async function startStorescp(port: number, dir: string): Promise<ChildProcess> {
 export async function benchIngest(options: E2eBenchOptions, work: string): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
   const nodePort = await findFreePort();
-  const config = benchConfig(work, { ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } }, assembler: { quietSeconds: 3600 }, inference: { models: { ES: 'none', CT: 'none', PT: 'none' } } });
+  const config = benchConfig(work, { ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } }, assembler: { quietSeconds: 3600 }, inference: { models: [] }, routing: { rules: [] } });
   const node = await startNode(config, { baseDir: options.baseDir, logger: silentLogger });
   const scpPort = await findFreePort();
   const scp = await startStorescp(scpPort, path.join(work, 'storescp'));

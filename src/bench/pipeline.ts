@@ -1,8 +1,8 @@
 /**
  * The whole per-image path the node runs for an endoscopy still: decode (JPEG baseline) → preprocess → infer (onnx,
  * batch 1) → CAM → map back to source pixels → region outline. Timed per stage on a synthetic 640×480 frame; the
- * inference is also timed with dihedral test-time augmentation (8 views, tta.ts), which replaces `infer` in a model
- * that asks for it.
+ * inference is also timed with dihedral test-time augmentation (8 views, src/inference/tta.ts), which replaces
+ * `infer` in a model that asks for it.
  */
 import * as fs from 'fs';
 import * as os from 'os';

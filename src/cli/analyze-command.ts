@@ -7,32 +7,35 @@ import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { analyzeStudy, StudyAnalysisOutcome } from '../analysis/analyze-study';
 import { loadConfig } from '../config/load';
-import { Modality } from '../imaging/preprocess';
+import { NodeConfig } from '../config/schema';
+
 import { EngineChoice } from '../inference/engines/select';
 import { ModelPackage, openModelPackage } from '../inference/package/load';
 import { buildResultObjects, writeResultObjects } from '../results/build';
+import { RoutingRule } from '../pipeline/routing';
 import { intArg } from './args';
+import { routeFolder, studyFiles } from './study-folder';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Every regular file under dir (PACS exports often have no .dcm extension); non-DICOM files are reported as skipped. */
-function studyFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) throw new Error(`--in ${dir} does not exist`);
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? studyFiles(path.join(dir, e.name)) : e.isFile() && !e.name.endsWith('.json') ? [path.join(dir, e.name)] : []))
-    .sort();
-}
+/** `--model ID=DIR` (the id must be the manifest's) or `--model DIR` (the manifest's id); repeatable. */
+const modelArg = (value: string, previous: Array<{ id: string | null; dir: string }> = []): Array<{ id: string | null; dir: string }> => {
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.+)$/.exec(value);
+  return [...previous, m ? { id: m[1], dir: m[2] } : { id: null, dir: value }];
+};
 
-const modelArg = (value: string, previous: Record<string, string> = {}): Record<string, string> => {
-  const m = /^(ES|CT|PT)=(.+)$/i.exec(value);
-  if (!m) throw new InvalidArgumentError(`expected MODALITY=DIR, e.g. ES=models/es-demo (got ${value})`);
-  return { ...previous, [m[1].toUpperCase()]: m[2] };
+/** `--modality OT,XC`: DICOM modality codes. */
+const dicomModalitiesArg = (value: string): string[] => {
+  const list = value.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+  if (list.length === 0 || list.some((m) => !/^[A-Z0-9_]{1,16}$/.test(m))) throw new InvalidArgumentError(`expected a comma list of DICOM modality codes, e.g. OT,XC (got ${value})`);
+  return list;
 };
 
 interface AnalyzeCliOptions {
   in: string;
-  model?: Record<string, string>;
+  model?: Array<{ id: string | null; dir: string }>;
+  modality?: string[];
+  callingAet?: string;
   config?: string;
   engine?: EngineChoice;
   threads?: number;
@@ -68,7 +71,9 @@ export function registerAnalyzeCommand(program: Command): void {
     .command('analyze')
     .description('analyse the study in a folder: per-image cancer probability and region, study probability, stage, priority')
     .requiredOption('-i, --in <dir>', 'folder with the study\'s DICOM files (searched recursively)')
-    .option('--model <modality=dir>', 'model package per modality (repeatable; default: inference.models in the config)', modelArg)
+    .option('--model <id=dir>', 'model package, as ID=DIR or DIR (repeatable; default: inference.models in the config)', modelArg)
+    .option('--modality <codes>', 'DICOM modalities (e.g. OT,XC) whose series the one --model reads, instead of the routing rules', dicomModalitiesArg)
+    .option('--calling-aet <aet>', 'route as if the study came from this calling AE title (routing rules with callingAet)')
     .option('-c, --config <file>', 'node configuration override file')
     .option('--engine <engine>', 'auto | onnx | tfjs (default: inference.engine in the config)')
     .option('--threads <n>', 'engine threads, 0 = all cores', intArg(0, 256))
@@ -79,20 +84,12 @@ export function registerAnalyzeCommand(program: Command): void {
       const { config } = loadConfig({ file: opts.config });
       const engine = opts.engine ?? config.inference.engine;
       if (!['auto', 'onnx', 'tfjs'].includes(engine)) throw new Error(`--engine ${engine}: expected auto, onnx or tfjs`);
-      const dirs: Record<string, string> = opts.model ?? Object.fromEntries(Object.entries(config.inference.models).map(([m, d]) => [m, path.resolve(REPO_ROOT, d)]));
-      const files = studyFiles(path.resolve(opts.in));
-      const models: Partial<Record<Modality, ModelPackage>> = {};
-      for (const [modality, dir] of Object.entries(dirs)) {
-        if (!opts.model && !fs.existsSync(dir)) continue; // configured but not installed: its series are reported as skipped
-        models[modality as Modality] = await openModelPackage(path.resolve(dir), {
-          engine,
-          threads: opts.threads ?? config.inference.threads,
-          testTimeAugmentation: config.inference.testTimeAugmentation,
-        });
-      }
-      if (Object.keys(models).length === 0) throw new Error(`no model package found (looked in ${Object.values(dirs).join(', ')}); make one with \`gastric-ai train\` or pass --model ES=DIR`);
+      const models = await openModels(opts, config, engine);
       try {
-        const outcome = await analyzeStudy(files, { models, batchSize: opts.batch ?? config.inference.batchSize, triage: config.triage });
+        const rules = routingRules(opts, config.routing.rules, models);
+        const folder = routeFolder(studyFiles(path.resolve(opts.in)), rules, models, opts.callingAet ?? null);
+        if (folder.series.length === 0) throw new Error(`${folder.reason ?? 'nothing to analyse'}; with --model, --modality CODE says which series it reads`);
+        const outcome = await analyzeStudy(folder.series, { batchSize: opts.batch ?? config.inference.batchSize, triage: config.triage, skipped: folder.skipped });
         const { analysis } = outcome;
         const written = opts.out ? await writeResults(path.resolve(opts.out), outcome, config.results) : [];
         if (opts.json) {
@@ -108,7 +105,42 @@ export function registerAnalyzeCommand(program: Command): void {
             (opts.out ? `  wrote ${written.map((f) => path.basename(f)).join(', ')} to ${path.resolve(opts.out)}\n` : ''),
         );
       } finally {
-        for (const m of Object.values(models)) await m?.engine.dispose();
+        for (const m of models.values()) await m.engine.dispose();
       }
     });
+}
+
+/** The packages named by --model, else the installed ones of inference.models; by id. */
+async function openModels(opts: AnalyzeCliOptions, config: NodeConfig, engine: EngineChoice): Promise<Map<string, ModelPackage>> {
+  const wanted = opts.model ?? config.inference.models.map((m) => ({ id: m.id, dir: path.resolve(REPO_ROOT, m.dir) }));
+  const models = new Map<string, ModelPackage>();
+  const open = { engine, threads: opts.threads ?? config.inference.threads, testTimeAugmentation: config.inference.testTimeAugmentation };
+  try {
+    for (const { id, dir } of wanted) {
+      if (!opts.model && !fs.existsSync(path.join(dir, 'manifest.json'))) continue; // configured but not installed
+      const pkg = await openModelPackage(path.resolve(dir), open);
+      models.set(pkg.manifest.id, pkg);
+      if (id !== null && id !== pkg.manifest.id) throw new Error(`--model ${id}=${dir}: that package is model ${pkg.manifest.id}`);
+    }
+  } catch (err) {
+    for (const m of models.values()) await m.engine.dispose();
+    throw err;
+  }
+  if (models.size === 0) throw new Error(`no model package found (looked in ${wanted.map((w) => w.dir).join(', ')}); make one with \`gastric-ai train\` or pass --model ID=DIR`);
+  return models;
+}
+
+/**
+ * --modality: those DICOM modalities go to the one --model. Otherwise the config's rules that name a loaded model,
+ * then, for a --model no rule names, its manifest's modality (ES, CT, PT) as a last rule.
+ */
+function routingRules(opts: AnalyzeCliOptions, configured: readonly RoutingRule[], models: ReadonlyMap<string, ModelPackage>): RoutingRule[] {
+  if (opts.modality) {
+    if (models.size !== 1) throw new Error('--modality needs exactly one --model');
+    const [id] = models.keys();
+    return opts.modality.map((modality) => ({ modality, model: id }));
+  }
+  const rules = configured.filter((r) => models.has(r.model));
+  if (opts.model) for (const [id, pkg] of models) if (!rules.some((r) => r.model === id)) rules.push({ modality: pkg.manifest.modality, model: id });
+  return rules;
 }

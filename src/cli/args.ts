@@ -1,8 +1,7 @@
 /** Argument parsers shared by the verbs: each rejects bad input with a message commander prints. */
 import { InvalidArgumentError } from 'commander';
 import { TEST_TIME_AUGMENTATIONS, TestTimeAugmentation } from '../inference/tta';
-
-export type ModalityArg = 'ES' | 'CT' | 'PT';
+import { MODEL_MODALITIES, isModality, Modality } from '../domain/modality';
 
 export const intArg = (lo: number, hi: number) => (value: string): number => {
   const n = Number(value);
@@ -16,17 +15,17 @@ export const fractionArg = (value: string): number => {
   return n;
 };
 
-export const modalitiesArg = (value: string): ModalityArg[] => {
+export const modalitiesArg = (value: string): Modality[] => {
   const list = value.split(',').map((m) => m.trim().toUpperCase());
-  const bad = list.filter((m) => !['ES', 'CT', 'PT'].includes(m));
-  if (bad.length > 0 || list.length === 0) throw new InvalidArgumentError(`expected a comma list of ES, CT, PT (got ${value})`);
-  return [...new Set(list)] as ModalityArg[];
+  const bad = list.filter((m) => !isModality(m));
+  if (bad.length > 0 || list.length === 0) throw new InvalidArgumentError(`expected a comma list of ${MODEL_MODALITIES.join(', ')} (got ${value})`);
+  return [...new Set(list)] as Modality[];
 };
 
-export const modalityArg = (value: string): ModalityArg => {
+export const modalityArg = (value: string): Modality => {
   const m = value.trim().toUpperCase();
-  if (!['ES', 'CT', 'PT'].includes(m)) throw new InvalidArgumentError(`expected ES, CT or PT (got ${value})`);
-  return m as ModalityArg;
+  if (!isModality(m)) throw new InvalidArgumentError(`expected one of ${MODEL_MODALITIES.join(', ')} (got ${value})`);
+  return m as Modality;
 };
 
 export const ttaArg = (value: string): TestTimeAugmentation => {

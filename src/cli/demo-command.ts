@@ -19,8 +19,9 @@ import { startNode } from '../node/node';
 import { startOrthanc } from '../orthanc/launcher';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../synth/generate';
 import { listDicomFiles } from '../synth/files';
-import { SynthModality } from '../synth/dicom-common';
+
 import { createDicomWebService } from '../ingest/dicomweb/service';
+import { MODEL_MODALITIES, isModality, Modality } from '../domain/modality';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -52,7 +53,7 @@ export function registerDemoCommand(program: Command): void {
 
 async function runDemo(opts: DemoOptions): Promise<void> {
   const modalities = opts.modalities.split(',').map((m) => m.trim().toUpperCase());
-  for (const m of modalities) if (!['ES', 'CT', 'PT'].includes(m)) throw new Error(`--modalities: ${m} is not ES, CT or PT`);
+  for (const m of modalities) if (!isModality(m)) throw new Error(`--modalities: ${m} is not one of ${MODEL_MODALITIES.join(', ')}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gastric-ai-demo-'));
   const say = (line: string): void => {
     if (!opts.json) process.stderr.write(`${line}\n`);
@@ -74,7 +75,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
   try {
     say(`PACS (Orthanc): ${orthanc.url}/app/explorer.html   node API/dashboard: ${node.apiUrl}/`);
     const synth = path.join(work, 'synth');
-    const summary = generateSynthetic({ ...DEFAULT_SYNTH_OPTIONS, out: synth, seed: Number(opts.seed), patients: 1, normalFraction: 0, jpeg: true, modalities: modalities as SynthModality[] });
+    const summary = generateSynthetic({ ...DEFAULT_SYNTH_OPTIONS, out: synth, seed: Number(opts.seed), patients: 1, normalFraction: 0, jpeg: true, modalities: modalities as Modality[] });
     const client = createDicomWebClient(orthanc.dicomWebUrl);
     const wado = createDicomWebService({ url: orthanc.dicomWebUrl, auth: { type: 'none' }, timeoutMs: 60_000 });
     const started = performance.now();

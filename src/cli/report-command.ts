@@ -2,7 +2,8 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { writeDatasetReport } from '../training/report/dataset-report';
-import { intArg, ModalityArg, modalitiesArg } from './args';
+import { intArg, modalitiesArg } from './args';
+import type { Modality } from '../domain/modality';
 
 export function registerReportCommand(program: Command): void {
   program
@@ -13,7 +14,7 @@ export function registerReportCommand(program: Command): void {
     .option('-m, --modalities <list>', 'comma list of ES, CT, PT (default: those present)', modalitiesArg)
     .option('--samples <n>', 'sample images per contact sheet', intArg(1, 200), 12)
     .option('--seed <s>', 'seed for choosing the samples', intArg(0, 2 ** 31 - 1), 1)
-    .action(async (opts: { data: string; out: string; modalities?: ModalityArg[]; samples: number; seed: number }) => {
+    .action(async (opts: { data: string; out: string; modalities?: Modality[]; samples: number; seed: number }) => {
       const out = path.resolve(opts.out);
       const report = await writeDatasetReport({ data: path.resolve(opts.data), out, modalities: opts.modalities, samples: opts.samples, seed: opts.seed });
       for (const m of report.modalities) process.stderr.write(`  ${m.modality}: ${m.patients} patients, ${m.images} images (${m.cancerImages} with cancer)\n`);

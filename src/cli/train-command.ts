@@ -4,7 +4,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Trainable, TRAINABLE_BOUNDARY } from '../training/train/tail';
 import { train, TrainOptions } from '../training/train/train';
 import { TEST_TIME_AUGMENTATIONS, TestTimeAugmentation } from '../inference/tta';
-import { intArg, ModalityArg, modalityArg, ttaArg } from './args';
+import { intArg, modalityArg, ttaArg } from './args';
+import type { Modality } from '../domain/modality';
 
 const splitArg = (value: string): { train: number; validation: number; test: number } => {
   const parts = value.split(',').map(Number);
@@ -28,7 +29,7 @@ const positiveNumber = (value: string): number => {
 /** Commander's parsed options: the trainer's, under their flag names, with paths still relative. */
 type TrainCliOptions = Pick<TrainOptions, 'version' | 'size' | 'epochs' | 'batch' | 'trainable' | 'augmentCopies' | 'locationWeight' | 'patience' | 'split' | 'seed' | 'threads'> & {
   data: string;
-  modality: ModalityArg;
+  modality: Modality;
   out: string;
   id?: string;
   lr: number;

@@ -20,7 +20,6 @@ const aeTitle = z
   .string({ error: 'expected AE title (1-16 characters)' })
   .regex(/^(?=.*[^ ])[\x20-\x5b\x5d-\x7e]{1,16}$/, { error: 'expected AE title (1-16 printable characters, no backslash)' });
 const httpUrl = z.string({ error: 'expected http(s) URL' }).regex(/^https?:\/\/[^\s/]+/, { error: 'expected http(s) URL' });
-const modality = z.enum(['ES', 'CT', 'PT'], { error: 'expected one of ES, CT, PT' });
 const nonEmpty = z.string({ error: 'expected text' }).min(1, { error: 'expected non-empty text' });
 
 const auth = z.discriminatedUnion(
@@ -42,16 +41,30 @@ const destination = z.discriminatedUnion(
   { error: 'expected destination type stow or cstore' },
 );
 
+/** A DICOM Modality code (CS, PS3.3 C.7.3.1.1.1), e.g. ES, CT, PT, OT, XC. */
+const dicomModality = z.string({ error: 'expected a DICOM modality code' }).regex(/^[A-Z0-9_]{1,16}$/, { error: 'expected a DICOM modality code (e.g. ES, OT, XC)' });
+const uid = z.string({ error: 'expected a UID' }).regex(/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/, { error: 'expected a UID (digits and dots)' }).max(64, { error: 'expected a UID of at most 64 characters' });
+/** A model package's id (its manifest's `id`). */
+const modelId = z.string({ error: 'expected a model id' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected a model id (letters, digits, . _ -)' });
+
+const modelPackage = z.object({ id: modelId, dir: nonEmpty }).strict();
+
 const routingRule = z
   .object({
-    /** Which model reads matching series. */
-    model: modality,
-    modality: modality,
+    /** The id of the model package (inference.models) that reads matching series. */
+    model: modelId,
+    /** DICOM Modality of the series (any code: an endoscopy tower may send OT or XC). */
+    modality: dicomModality.optional(),
+    /** SOP Class UID of the series' instances (e.g. Secondary Capture, VL Endoscopic Image). */
+    sopClassUid: uid.optional(),
     bodyPartPattern: z.string().optional(),
     studyDescriptionPattern: z.string().optional(),
     callingAet: aeTitle.optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.modality !== undefined || r.sopClassUid !== undefined || r.callingAet !== undefined, {
+    error: 'expected at least one of modality, sopClassUid, callingAet (a rule must not match every series)',
+  });
 
 export const configSchema = z
   .object({
@@ -77,7 +90,8 @@ export const configSchema = z
             auth,
             /** node-cron expression (with seconds field allowed). */
             schedule: nonEmpty,
-            modalities: z.array(modality).min(1, { error: 'expected at least one modality' }),
+            /** DICOM modalities whose studies are found by QIDO-RS (ModalitiesInStudy). */
+            modalities: z.array(dicomModality).min(1, { error: 'expected at least one modality' }),
             overlapMinutes: intIn(0, 1440),
             pageSize: intIn(1, 10000),
             /** On the first poll (no watermark yet), look back this far: studies from before are not fetched. */
@@ -105,7 +119,8 @@ export const configSchema = z
         batchSize: intIn(1, 256),
         /** 'model' = each manifest's own views; anything else overrides them for every model. */
         testTimeAugmentation: z.enum(['model', ...TEST_TIME_AUGMENTATIONS], { error: `expected model, ${TEST_TIME_AUGMENTATIONS.join(', ')}` }),
-        models: z.object({ ES: nonEmpty, CT: nonEmpty, PT: nonEmpty }).strict(),
+        /** Model packages; routing rules name them by id. A folder that is missing is reported at start, not fatal. */
+        models: z.array(modelPackage),
       })
       .strict(),
     triage: z
@@ -143,7 +158,13 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    const ids = c.inference.models.map((m) => m.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['inference', 'models', i, 'id'], message: `model id ${id} is listed twice` });
+    });
     c.routing.rules.forEach((rule, i) => {
+      if (!ids.includes(rule.model))
+        ctx.addIssue({ code: 'custom', path: ['routing', 'rules', i, 'model'], message: `expected the id of a model in inference.models (${ids.join(', ') || 'none listed'})` });
       for (const key of ['bodyPartPattern', 'studyDescriptionPattern'] as const) {
         const pattern = rule[key];
         if (pattern === undefined) continue;

@@ -43,6 +43,14 @@ export function readPart10File(file: string): Part10 {
   return readPart10(fs.readFileSync(file));
 }
 
+/** The file meta and the data set up to (not including) Pixel Data: what routing and inventories need. */
+export function readPart10Header(file: string): Part10 {
+  const bytes = fs.readFileSync(file);
+  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const dict = DicomMessage.readFile(ab, { untilTag: '7FE00010', includeUntilTagValue: false });
+  return { meta: DicomMetaDictionary.naturalizeDataset(dict.meta), dataset: DicomMetaDictionary.naturalizeDataset(dict.dict) };
+}
+
 /** Tightly-sized ArrayBuffer for a typed array (dcmjs writes whole ArrayBuffers). */
 export function toArrayBuffer(view: ArrayBufferView): ArrayBuffer {
   return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;

@@ -9,7 +9,6 @@ export type DicomWebAuth = { type: 'none' } | { type: 'basic'; username: string;
 let polyfilled = false;
 function ensureXhr(): void {
   if (polyfilled || typeof (globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest !== 'undefined') return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   (globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest = require('xhr2');
   polyfilled = true;
 }

@@ -1,4 +1,5 @@
 /** What the node concludes about a study: the contract between inference, results (SR/SEG/SC), the API and the CLI. */
+import type { Modality } from './modality';
 
 export type Stage = 'I' | 'II' | 'III' | 'IV';
 export const STAGE_LABELS: readonly Stage[] = ['I', 'II', 'III', 'IV'];
@@ -17,6 +18,8 @@ export interface ImageRegion {
 }
 
 export interface ImageResult {
+  /** The id of the model package that read this image (routing decided it; results name it). */
+  modelId: string;
   sopInstanceUid: string;
   seriesInstanceUid: string;
   sopClassUid: string;
@@ -30,6 +33,23 @@ export interface ImageResult {
   region: ImageRegion | null;
 }
 
+/** The localisation map of a suspicious image at source resolution, for the SEG and the overlay. */
+export interface ImageMap {
+  sopInstanceUid: string;
+  frame: number;
+  width: number;
+  height: number;
+  probability: Float32Array;
+}
+
+/** One model's conclusion over the images it read (a PET-CT study has one per model: CT and PT). */
+export interface ModelReading {
+  modelId: string;
+  cancerProbability: number;
+  priority: Priority;
+  images: number;
+}
+
 export interface StudyTimings {
   decodeMs: number;
   preprocessMs: number;
@@ -41,7 +61,7 @@ export interface StudyTimings {
 export interface ModelRef {
   id: string;
   version: string;
-  modality: 'ES' | 'CT' | 'PT';
+  modality: Modality;
   deviceUid: string;
   /** Trained on synthetic data: a demo, not for clinical use. */
   synthetic: boolean;
@@ -49,8 +69,10 @@ export interface ModelRef {
 
 export interface StudyAnalysis {
   studyInstanceUid: string;
-  /** Every model that read part of the study (one per modality present, e.g. CT and PT in a PET-CT study). */
+  /** Every model that read part of the study (e.g. a CT and a PT model in a PET-CT study), in routing order. */
   models: ModelRef[];
+  /** Each model's own conclusion; the study's is the most urgent of them (src/analysis/aggregate.ts). */
+  readings: ModelReading[];
   cancerProbability: number;
   /** How cancerProbability was derived from the images, in words (e.g. "mean of the top 3 image probabilities"). */
   aggregation: string;

@@ -1,5 +1,5 @@
 /** Pipeline events → metrics and the urgent-study webhook (never awaited: a slow receiver must not hold a job). */
-import { WebhookNotifier } from '../api/webhook';
+import { WebhookNotifier } from '../notify/webhook';
 import { NodeMetrics } from '../metrics/node-metrics';
 import { PipelineEvents } from '../pipeline/ports';
 

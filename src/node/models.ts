@@ -1,45 +1,69 @@
-/** Loads the configured model packages once at start-up; a configured folder that is missing is reported, not fatal. */
+/**
+ * The model catalog: the configured packages (inference.models), loaded once at start-up and known by their id.
+ * A configured folder that is missing is reported (its series are skipped with the reason), not fatal; a package
+ * whose manifest names another id than the config is a configuration error, because routing rules name ids.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Modality } from '../imaging/preprocess';
+import type { ComponentHealth } from '../api/deps';
 import { EngineChoice } from '../inference/engines/select';
 import { ModelPackage, openModelPackage } from '../inference/package/load';
 import { TestTimeAugmentationSetting } from '../inference/tta';
 import { Logger } from '../logging/logger';
 
-export interface LoadedModels {
-  models: Partial<Record<Modality, ModelPackage>>;
-  missing: Array<{ modality: Modality; dir: string }>;
+export interface ModelCatalog {
+  /** The loaded package with this id, if installed. */
+  get(id: string): ModelPackage | undefined;
+  readonly loaded: readonly ModelPackage[];
+  readonly missing: ReadonlyArray<{ id: string; dir: string }>;
+  /** One health entry per configured model. */
+  health(): ComponentHealth[];
   dispose(): Promise<void>;
 }
 
+export class ModelConfigError extends Error {
+  override readonly name = 'ModelConfigError';
+}
+
 export async function loadModels(options: {
-  dirs: Record<Modality, string>;
+  models: ReadonlyArray<{ id: string; dir: string }>;
   baseDir: string;
   engine: EngineChoice;
   threads: number;
   /** 'model': each manifest's own views. */
   testTimeAugmentation: TestTimeAugmentationSetting;
   logger: Logger;
-}): Promise<LoadedModels> {
-  const models: Partial<Record<Modality, ModelPackage>> = {};
-  const missing: LoadedModels['missing'] = [];
-  for (const [modality, configured] of Object.entries(options.dirs) as Array<[Modality, string]>) {
-    const dir = path.resolve(options.baseDir, configured);
-    if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
-      missing.push({ modality, dir });
-      options.logger.warn('model package not found: series of this modality are skipped', { modality, dir });
-      continue;
+}): Promise<ModelCatalog> {
+  const byId = new Map<string, ModelPackage>();
+  const missing: Array<{ id: string; dir: string }> = [];
+  try {
+    for (const { id, dir: configured } of options.models) {
+      const dir = path.resolve(options.baseDir, configured);
+      if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
+        missing.push({ id, dir });
+        options.logger.warn('model package not found: series routed to it are skipped', { model: id, dir });
+        continue;
+      }
+      const pkg = await openModelPackage(dir, { engine: options.engine, threads: options.threads, testTimeAugmentation: options.testTimeAugmentation });
+      byId.set(id, pkg);
+      if (pkg.manifest.id !== id) throw new ModelConfigError(`inference.models: ${dir} holds model ${pkg.manifest.id}, not ${id} (routing rules name models by their manifest id)`);
+      options.logger.info('model loaded', { model: id, version: pkg.manifest.version, modality: pkg.manifest.modality, engine: `${pkg.engine.kind}/${pkg.engine.backend}`, testTimeAugmentation: pkg.testTimeAugmentation, synthetic: pkg.ref.synthetic });
     }
-    const pkg = await openModelPackage(dir, { engine: options.engine, threads: options.threads, testTimeAugmentation: options.testTimeAugmentation });
-    models[modality] = pkg;
-    options.logger.info('model loaded', { modality, id: pkg.manifest.id, version: pkg.manifest.version, engine: `${pkg.engine.kind}/${pkg.engine.backend}`, testTimeAugmentation: pkg.testTimeAugmentation, synthetic: pkg.ref.synthetic });
+  } catch (err) {
+    for (const pkg of byId.values()) await pkg.engine.dispose();
+    throw err;
   }
   return {
-    models,
+    get: (id) => byId.get(id),
+    loaded: [...byId.values()],
     missing,
+    health: () =>
+      options.models.map(({ id }): ComponentHealth => {
+        const pkg = byId.get(id);
+        return pkg ? { name: `model ${id}`, status: 'up', detail: `${pkg.manifest.modality} ${pkg.manifest.version}` } : { name: `model ${id}`, status: 'disabled', detail: 'no model package: series routed to it are skipped' };
+      }),
     dispose: async () => {
-      for (const pkg of Object.values(models)) await pkg?.engine.dispose();
+      for (const pkg of byId.values()) await pkg.engine.dispose();
     },
   };
 }

@@ -7,10 +7,11 @@ import * as path from 'path';
 import { createApp } from '../api/app';
 import { ComponentHealth } from '../api/deps';
 import { startApi } from '../api/server';
-import { createWebhookNotifier } from '../api/webhook';
+import { createWebhookNotifier } from '../notify/webhook';
 import { NodeConfig } from '../config/schema';
 import { createDicomWebPoller, createKeyValuePollerState, DicomWebPoller } from '../ingest/dicomweb';
 import { DimseListener, startDimseListener } from '../ingest/dimse/listener';
+import { createIngestSink } from '../ingest/sink';
 import { Logger } from '../logging/logger';
 import { createNodeMetrics } from '../metrics/node-metrics';
 import { runAnalyzeJob } from '../pipeline/analyze-job';
@@ -83,8 +84,8 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
     if (recovered.resumed.length || recovered.dead.length)
       logger.warn('jobs interrupted by a stop were recovered', { resumed: recovered.resumed.length, dead: recovered.dead.length });
 
-    const loaded = await loadModels({ dirs: config.inference.models, baseDir: options.baseDir, engine: config.inference.engine, threads: config.inference.threads, testTimeAugmentation: config.inference.testTimeAugmentation, logger: logger.child('models') });
-    stops.push(() => loaded.dispose());
+    const models = await loadModels({ models: config.inference.models, baseDir: options.baseDir, engine: config.inference.engine, threads: config.inference.threads, testTimeAugmentation: config.inference.testTimeAugmentation, logger: logger.child('models') });
+    stops.push(() => models.dispose());
 
     const webhook = config.api.webhookUrl ? createWebhookNotifier({ url: config.api.webhookUrl, logger: logger.child('webhook') }) : null;
     const events = nodeEvents(metrics, webhook);
@@ -108,7 +109,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
                 },
               },
               route,
-              models: loaded.models,
+              model: (id) => models.get(id),
               batchSize: config.inference.batchSize,
               triage: config.triage,
               results: config.results,
@@ -136,18 +137,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
     assembler.start(options.assemblerIntervalMs ?? 1000);
     stops.push(() => assembler.stop());
 
-    const sink = {
-      accept: async (instance: Parameters<typeof store.ingest.accept>[0]) => {
-        if (isResultSeries(instance.seriesDescription)) {
-          // Our own SR/SEG/SC sent back to us (a PACS that forwards every update): acknowledged, never analysed.
-          fs.rmSync(instance.path, { force: true });
-          logger.debug('own result object received back: ignored', { studyInstanceUid: instance.studyInstanceUid, sopInstanceUid: instance.sopInstanceUid });
-          return;
-        }
-        await store.ingest.accept(instance);
-        metrics.instancesReceived.inc({ source: instance.source });
-      },
-    };
+    const sink = createIngestSink({ store: store.ingest, onAccepted: (instance) => metrics.instancesReceived.inc({ source: instance.source }), logger: logger.child('ingest') });
 
     let dimse: DimseListener | null = null;
     if (config.ingest.dimse.enabled) {
@@ -161,8 +151,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
       const { url, auth, schedule, modalities, overlapMinutes, pageSize, initialLookbackHours, maxStudyFailures } = config.ingest.dicomweb;
       const kv = { get: (k: string) => store.kv.get(k) ?? undefined, set: (k: string, v: string) => store.kv.set(k, v) };
       const state = createKeyValuePollerState({ store: kv, namespace: url });
-      if (state.getWatermark() === null) state.setWatermark(new Date(now().getTime() - initialLookbackHours * 3600_000));
-      poller = createDicomWebPoller({ url, auth, schedule, modalities, overlapMinutes, pageSize, maxStudyFailures, spool, sink, state, isOwnSeries: isResultSeries, logger: logger.child('dicomweb'), now });
+      poller = createDicomWebPoller({ url, auth, schedule, modalities, overlapMinutes, initialLookbackHours, pageSize, maxStudyFailures, spool, sink, state, isOwnSeries: isResultSeries, logger: logger.child('dicomweb'), now });
       poller.start();
       stops.push(() => poller!.stop());
     }
@@ -171,9 +160,7 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
       { name: 'store', status: 'up' },
       dimse ? { name: 'dimse', status: dimse.status().status } : { name: 'dimse', status: 'disabled' },
       poller ? { name: 'dicomweb-poller', status: poller.status().status === 'down' ? 'down' : 'up', detail: poller.status().lastPoll?.error ?? undefined } : { name: 'dicomweb-poller', status: 'disabled' },
-      ...(['ES', 'CT', 'PT'] as const).map((m): ComponentHealth =>
-        loaded.models[m] ? { name: `model ${m}`, status: 'up' } : { name: `model ${m}`, status: 'disabled', detail: 'no model package: series skipped' },
-      ),
+      ...models.health(),
     ];
     const app = createApp({
       health,

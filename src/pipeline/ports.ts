@@ -9,6 +9,7 @@ import { Exporter } from '../export/types';
 export interface StoredInstance {
   sopInstanceUid: string;
   seriesInstanceUid: string;
+  sopClassUid: string;
   modality: string;
   bodyPartExamined: string;
   studyDescription: string;

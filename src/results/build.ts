@@ -11,6 +11,7 @@ import { ResultInput, ResultKind } from './common';
 import { buildOverlays } from './sc';
 import { buildSegmentations } from './seg';
 import { buildReport } from './sr';
+import { textOf } from '../dicom/attributes';
 
 export interface ResultObject {
   kind: ResultKind;
@@ -25,10 +26,9 @@ export interface ResultOptions {
   secondaryCapture: boolean;
 }
 
-const text = (v: unknown): string => (Array.isArray(v) ? String(v[0] ?? '') : v === undefined || v === null ? '' : String(v));
 
 function resultObject(kind: ResultKind, dataset: Dataset): ResultObject {
-  const object = { kind, dataset, sopClassUid: text(dataset.SOPClassUID), sopInstanceUid: text(dataset.SOPInstanceUID), seriesInstanceUid: text(dataset.SeriesInstanceUID) };
+  const object = { kind, dataset, sopClassUid: textOf(dataset.SOPClassUID), sopInstanceUid: textOf(dataset.SOPInstanceUID), seriesInstanceUid: textOf(dataset.SeriesInstanceUID) };
   if (!object.sopClassUid || !object.sopInstanceUid || !object.seriesInstanceUid) throw new Error(`${kind} builder returned a dataset without SOP Class, SOP Instance or Series Instance UID`);
   return object;
 }

@@ -5,8 +5,7 @@
  */
 import { Dataset } from '../dicom/io';
 import { deterministicUid } from '../dicom/uid';
-import { ImageMap } from '../analysis/analyze-study';
-import { ImageResult, ModelRef, StudyAnalysis } from '../domain/analysis';
+import { ImageMap, ImageResult, ModelRef, StudyAnalysis } from '../domain/analysis';
 
 export type ResultKind = 'SR' | 'SEG' | 'SC';
 
@@ -47,6 +46,13 @@ export function resultUids(
     seriesInstanceUid: series,
     sopInstanceUid: deterministicUid('gastric-ai-result-instance', studyInstanceUid, key, kind, index),
   };
+}
+
+/** The model that read an image, as the analysis recorded it (routing chose it; results never guess). */
+export function modelOf(analysis: Pick<StudyAnalysis, 'models'>, image: Pick<ImageResult, 'modelId' | 'sopInstanceUid'>): ModelRef {
+  const model = analysis.models.find((m) => m.id === image.modelId);
+  if (!model) throw new Error(`image ${image.sopInstanceUid} names model ${image.modelId}, which the analysis does not list`);
+  return model;
 }
 
 /** Patient, General Study and Patient Study attributes copied unchanged from a source instance. */

@@ -6,11 +6,12 @@
 import { Dataset } from '../dicom/io';
 import { buildSecondaryCapture } from '../dicom/sc/builder';
 import { blendHeat, burnCaption, drawOutline, enlargeToWidth } from '../dicom/sc/overlay';
-import { sourceRaster } from '../dicom/sc/source-pixels';
-import { ImageResult, ModelRef, STAGE_LABELS } from '../domain/analysis';
-import { ImageMap } from '../analysis/analyze-study';
+import { sourceRaster } from '../imaging/raster/source-raster';
+import { ImageResult, STAGE_LABELS } from '../domain/analysis';
+import { ImageMap } from '../domain/analysis';
 import {
   equipmentAndProvenance,
+  modelOf,
   findings,
   NOT_FOR_CLINICAL_USE,
   patientAndStudy,
@@ -19,13 +20,13 @@ import {
   resultUids,
   ResultInput,
 } from './common';
+import { textOf } from '../dicom/attributes';
 
 const HEAT = { threshold: 0.5, opacity: 0.45 };
 const OUTLINE: [number, number, number] = [0, 255, 0];
 /** About the width of our longest caption at scale 1 (5x7 font, 6 px a character). */
 const CAPTION_WIDTH = 480;
 
-const text = (v: unknown): string => (Array.isArray(v) ? String(v[0] ?? '') : v === undefined ? '' : String(v));
 
 function stageOf(image: ImageResult): string {
   const p = image.stageProbabilities;
@@ -43,10 +44,6 @@ export function noFindingCaption(input: Pick<ResultInput, 'analysis'>): string {
     : `No suspicious finding - ${NOT_FOR_CLINICAL_USE}`;
 }
 
-function modelFor(models: readonly ModelRef[], source: Dataset): ModelRef {
-  return models.find((m) => m.modality === text(source.Modality)) ?? models[0];
-}
-
 async function overlay(input: ResultInput, index: number, image: ImageResult, map: ImageMap | null, caption: string): Promise<Dataset> {
   const { analysis } = input;
   const source = input.sources.get(image.sopInstanceUid);
@@ -60,7 +57,7 @@ async function overlay(input: ResultInput, index: number, image: ImageResult, ma
   const picture = enlargeToWidth(original, CAPTION_WIDTH);
   burnCaption(picture, caption);
 
-  const model = modelFor(analysis.models, source);
+  const model = modelOf(analysis, image);
   const uids = resultUids(analysis.studyInstanceUid, analysis.models, 'SC', index);
   const multiFrame = Number(source.NumberOfFrames ?? 1) > 1;
   return buildSecondaryCapture({
@@ -78,8 +75,8 @@ async function overlay(input: ResultInput, index: number, image: ImageResult, ma
       `region outlined in green, caption burned in. ${NOT_FOR_CLINICAL_USE}`,
     imageComments: caption,
     // Every study this node reads is gastric: STOMACH when the source does not say.
-    bodyPartExamined: text(source.BodyPartExamined) || 'STOMACH',
-    sourceLossy: text(source.LossyImageCompression) === '01',
+    bodyPartExamined: textOf(source.BodyPartExamined) || 'STOMACH',
+    sourceLossy: textOf(source.LossyImageCompression) === '01',
   });
 }
 

@@ -13,6 +13,7 @@ import { ImageResult, ModelRef } from '../domain/analysis';
 import {
   CANCER_SEGMENT_NUMBER,
   equipmentAndProvenance,
+  modelOf,
   findings,
   patientAndStudy,
   RESULT_SERIES_DESCRIPTION,
@@ -22,6 +23,7 @@ import {
   SegmentationPart,
   segmentationPlan,
 } from './common';
+import { textOf } from '../dicom/attributes';
 
 const BINARY_THRESHOLD = 0.5;
 /** sRGB red in CIE L*a*b* (D65: L 53.24, a 80.09, b 67.20) scaled to 0..65535 (PS3.3 C.10.7.1.1). */
@@ -30,7 +32,6 @@ const AXIAL: PlaneGeometry['imageOrientationPatient'] = [1, 0, 0, 0, 1, 0];
 
 const items = (v: unknown): Dataset[] => (Array.isArray(v) ? (v as Dataset[]) : v && typeof v === 'object' ? [v as Dataset] : []);
 const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : v === undefined || v === '' ? [] : [Number(v)]);
-const text = (v: unknown): string => (Array.isArray(v) ? String(v[0] ?? '') : v === undefined ? '' : String(v));
 
 /** The source frame's geometry: top-level attributes (CT/PT images) or an enhanced image's functional groups. */
 function sourcePlane(ds: Dataset, frame: number): PlaneGeometry | null {
@@ -41,7 +42,7 @@ function sourcePlane(ds: Dataset, frame: number): PlaneGeometry | null {
   const orientation = numbers(ds.ImageOrientationPatient).length ? numbers(ds.ImageOrientationPatient) : fromGroup('PlaneOrientationSequence', 'ImageOrientationPatient');
   const spacing = numbers(ds.PixelSpacing).length ? numbers(ds.PixelSpacing) : fromGroup('PixelMeasuresSequence', 'PixelSpacing');
   const thickness = numbers(ds.SliceThickness).length ? numbers(ds.SliceThickness) : fromGroup('PixelMeasuresSequence', 'SliceThickness');
-  if (position.length !== 3 || orientation.length !== 6 || spacing.length !== 2 || !text(ds.FrameOfReferenceUID)) return null;
+  if (position.length !== 3 || orientation.length !== 6 || spacing.length !== 2 || !textOf(ds.FrameOfReferenceUID)) return null;
   return {
     imagePositionPatient: position as PlaneGeometry['imagePositionPatient'],
     imageOrientationPatient: orientation as PlaneGeometry['imageOrientationPatient'],
@@ -63,10 +64,6 @@ function mask(probability: Float32Array, type: ResultInput['segmentationType']):
   if (type === 'BINARY') for (let i = 0; i < out.length; i++) out[i] = probability[i] >= BINARY_THRESHOLD ? 1 : 0;
   else for (let i = 0; i < out.length; i++) out[i] = Math.round(Math.max(0, Math.min(1, probability[i])) * MAX_FRACTIONAL_VALUE);
   return out;
-}
-
-function modelFor(models: readonly ModelRef[], source: Dataset): ModelRef {
-  return models.find((m) => m.modality === text(source.Modality)) ?? models[0];
 }
 
 function cancerSegment(model: ModelRef): SegmentDescription {
@@ -102,7 +99,7 @@ function buildPart(input: ResultInput, part: SegmentationPart, mapsByImage: Map<
       mask: mask(mapsByImage.get(image) as Float32Array, input.segmentationType),
     };
   });
-  const model = modelFor(analysis.models, first);
+  const model = modelOf(analysis, part.images[0]);
   const uids = resultUids(analysis.studyInstanceUid, analysis.models, 'SEG', part.index);
   return buildSegmentation({
     patientAndStudy: patientAndStudy(first),
@@ -113,7 +110,7 @@ function buildPart(input: ResultInput, part: SegmentationPart, mapsByImage: Map<
     seriesNumber: RESULT_SERIES_NUMBER.SEG,
     seriesDescription: RESULT_SERIES_DESCRIPTION.SEG,
     instanceNumber: part.index + 1,
-    frameOfReferenceUid: geometric ? text(first.FrameOfReferenceUID) : deterministicUid('gastric-ai-seg-frame-of-reference', part.seriesInstanceUid),
+    frameOfReferenceUid: geometric ? textOf(first.FrameOfReferenceUID) : deterministicUid('gastric-ai-seg-frame-of-reference', part.seriesInstanceUid),
     contentLabel: 'GASTRIC_AI',
     contentDescription: RESULT_SERIES_DESCRIPTION.SEG,
     rows: part.height,

@@ -1,7 +1,7 @@
 /**
  * The study's AI result as a TID 1500 Comprehensive SR (IHE AI Results): one Measurement Group per finding with
  * its region on the source image, probability, stage and SEG segment; study-level probability, stage, triage
- * priority and the "not for clinical use" statement. Layout follows what OHIF 3.x reads (docs: shared/notes/ohif-sr.md).
+ * priority and the "not for clinical use" statement. Layout follows what OHIF 3.x reads (docs/results.md).
  */
 import { CODES, PRIORITY_CODES, PRIORITY_CONCEPT, STAGE_CODES, STAGE_CONCEPT, CANCER_SUSPECTED_CONCEPT } from '../dicom/codes';
 import { Dataset } from '../dicom/io';
@@ -10,11 +10,12 @@ import { comment, imageRegion, probabilityOfCancer, qualitativeEvaluation, recta
 import { comprehensiveSr, EvidenceInstance } from '../dicom/sr/document';
 import { measurementGroup, measurementReport, qualitativeEvaluations } from '../dicom/sr/templates';
 import { CodeItem, ContainerItem, TextItem } from '../dicom/sr/value-types';
-import { ImageResult, ModelRef, STAGE_LABELS } from '../domain/analysis';
+import { ImageResult, STAGE_LABELS } from '../domain/analysis';
 import { SopClass } from '../dicom/uids';
 import {
   CANCER_SEGMENT_NUMBER,
   equipmentAndProvenance,
+  modelOf,
   findings,
   MANUFACTURER,
   NOT_FOR_CLINICAL_USE,
@@ -29,13 +30,6 @@ import {
 /** OHIF picks its Cornerstone adapter by this prefix; without it a region is drawn but never reaches the panel. */
 export const TRACKING_IDENTIFIER_PREFIX = 'Cornerstone3DTools@^0.1.0:RectangleROI';
 
-const text = (v: unknown): string => (Array.isArray(v) ? String(v[0] ?? '') : v === undefined || v === null ? '' : String(v));
-
-/** The model that read an image: the one for the source's modality (ES, CT, PT), else the first. */
-function modelFor(source: Dataset | undefined, models: readonly ModelRef[]): ModelRef {
-  const modality = text(source?.Modality);
-  return models.find((m) => m.modality === modality) ?? models[0];
-}
 
 const argmaxStage = (p: readonly number[]): (typeof STAGE_LABELS)[number] => STAGE_LABELS[p.indexOf(Math.max(...p))];
 
@@ -49,7 +43,7 @@ function findingGroups(input: ResultInput, srInstanceUid: string): ContainerItem
   return findings(input).map(({ image }, i) => {
     const n = i + 1;
     const source = input.sources.get(image.sopInstanceUid);
-    const model = modelFor(source, analysis.models);
+    const model = modelOf(analysis, image);
     const region = image.region!;
     const part = parts.find((p) => p.images.includes(image));
     const frame = frameOf(image, source);

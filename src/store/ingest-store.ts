@@ -1,7 +1,8 @@
 /**
- * The one entry point for every committed instance, whatever protocol brought it (DESIGN.md: "both ingest paths
- * feed the same store"). Index row, study bookkeeping and the withdrawal of obsolete jobs commit in one transaction,
- * so a crash never leaves an instance counted without its row or a study re-opened with a stale job still queued.
+ * The one entry point for every committed instance, whatever protocol brought it (the design notes: "both ingest
+ * paths feed the same store"). Index row, study bookkeeping and the withdrawal of obsolete jobs commit in one
+ * transaction, so a crash never leaves an instance counted without its row or a study re-opened with a stale job
+ * still queued.
  *
  * Status on arrival:
  * - receiving: the quiet period slides (last_received_at moves on).

@@ -10,10 +10,10 @@ import { writePart10 } from '../dicom/io';
 import { deterministicUid } from '../dicom/uid';
 import { renderCtSeries } from './ct';
 import { ctDataset } from './ct-dicom';
-import { StudyContext, studyContext, studyStart, SynthModality } from './dicom-common';
+import { StudyContext, studyContext, studyStart } from './dicom-common';
 import { renderEndoscopyImage } from './endoscopy';
 import { EncodedObject, endoscopyDataset } from './endoscopy-dicom';
-import { LABEL_DIR, MODALITY_FOLDER, SOURCE_DIR } from '../training/dataset/types';
+import { LABEL_DIR, MODALITY_FOLDER, SOURCE_DIR } from './dataset-layout';
 import { PHASE_ID, seedLabel } from './labels';
 import { renderPetSeries } from './pet';
 import { petDataset } from './pet-dicom';
@@ -21,15 +21,16 @@ import { planEndoscopyFrames, planPatients } from './plan';
 import { StudySummary, SynthSummary } from './summary';
 import { createRng, Rng } from './rng';
 import { PatientPlan, Polygon } from './types';
+import type { Modality } from '../domain/modality';
 
 /** Study number in file names: fixed per modality so names do not depend on which modalities were asked for. */
-const STUDY_INDEX: Record<SynthModality, number> = { ES: 1, CT: 2, PT: 3 };
+const STUDY_INDEX: Record<Modality, number> = { ES: 1, CT: 2, PT: 3 };
 
 export interface SynthOptions {
   out: string;
   patients: number;
   seed: number;
-  modalities: SynthModality[];
+  modalities: Modality[];
   jpeg: boolean;
   normalFraction: number;
   endoscopyImages: number;

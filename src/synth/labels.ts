@@ -3,6 +3,7 @@
  * `gastric_ai_extension` so a reader of the real collection sees exactly the seed's shape.
  */
 import { Polygon, Stage } from './types';
+import { Modality } from '../domain/modality';
 
 export const LABEL_EXTENSION_SCHEMA = 'gastric-ai-node/label-extension/v1';
 
@@ -31,7 +32,7 @@ export interface LabelExtension {
   /** Patient's stage; null for a control without cancer. */
   stage: Stage | null;
   pathology: 'adenocarcinoma' | 'normal';
-  modality: 'ES' | 'CT' | 'PT';
+  modality: Modality;
   /** Benign look-alike drawn in a normal endoscopy frame (still labelled normal). */
   benign_finding: 'polyp' | 'erosion' | null;
   study_instance_uid: string;
@@ -46,7 +47,7 @@ export interface SeedLabel {
 }
 
 /** phase_id: 0 not applicable (endoscopy), 2 portal venous CT, 3 PET static emission (our reading of the field). */
-export const PHASE_ID: Record<'ES' | 'CT' | 'PT', number> = { ES: 0, CT: 2, PT: 3 };
+export const PHASE_ID: Record<Modality, number> = { ES: 0, CT: 2, PT: 3 };
 
 export function seedLabel(image: SeedImageInfo, polygons: Polygon[], extension: Omit<LabelExtension, 'schema' | 'synthetic'>): SeedLabel {
   return {

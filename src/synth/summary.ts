@@ -1,9 +1,10 @@
 /** What `gastric-ai synth` wrote, for its JSON output and DIR/synthetic-manifest.json. */
-import { SynthModality } from './dicom-common';
+
 import { PatientPlan } from './types';
+import type { Modality } from '../domain/modality';
 
 export interface StudySummary {
-  modality: SynthModality;
+  modality: Modality;
   studyInstanceUid: string;
   images: number;
   cancerImages: number;

@@ -31,7 +31,7 @@ beforeAll(async () => {
 }, 300_000);
 
 function analyzeTo(dir: string, extra: string[] = []): { stdout: string; files: string[] } {
-  const r = runCli(['analyze', '--in', studyDir, '--model', `ES=${modelDir}`, '--engine', 'onnx', '--out', dir, ...extra]);
+  const r = runCli(['analyze', '--in', studyDir, '--model', `test-es=${modelDir}`, '--engine', 'onnx', '--out', dir, ...extra]);
   if (r.status !== 0) throw new Error(`analyze --out failed: ${r.stderr}`);
   return { stdout: r.stdout, files: fs.readdirSync(dir).sort() };
 }
@@ -79,7 +79,7 @@ test('a rerun into the same folder gives the same UIDs and removes result files 
 
 test('--json with --out keeps stdout pure JSON, the same analysis as analysis.json', () => {
   const dir = path.join(tmp, 'json');
-  const r = runCli(['analyze', '--in', studyDir, '--model', `ES=${modelDir}`, '--engine', 'onnx', '--json', '--out', dir]);
+  const r = runCli(['analyze', '--in', studyDir, '--model', `test-es=${modelDir}`, '--engine', 'onnx', '--json', '--out', dir]);
   expect(r.status).toBe(0);
   const printed = JSON.parse(r.stdout) as StudyAnalysis;
   const saved = JSON.parse(fs.readFileSync(path.join(dir, 'analysis.json'), 'utf8')) as StudyAnalysis;

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { StudyAnalysis } from '../../src/domain/analysis';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
-import { runCli } from '../helpers/cli';
+import { REPO_ROOT, runCli } from '../helpers/cli';
 import { writeTestModelPackage } from '../helpers/model-package';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gastric-analyze-'));
@@ -21,7 +21,7 @@ beforeAll(async () => {
 }, 300_000);
 
 function analyze(engine: string): StudyAnalysis {
-  const r = runCli(['analyze', '--in', path.join(studyDir, 'ENDO'), '--model', `ES=${modelDir}`, '--engine', engine, '--json']);
+  const r = runCli(['analyze', '--in', path.join(studyDir, 'ENDO'), '--model', `test-es=${modelDir}`, '--engine', engine, '--json']);
   if (r.status !== 0) throw new Error(`analyze failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as StudyAnalysis;
 }
@@ -56,12 +56,39 @@ test('unreadable files are skipped with the reason; a study with nothing to anal
   const withJunk = path.join(tmp, 'with-junk');
   fs.cpSync(path.join(studyDir, 'ENDO'), withJunk, { recursive: true });
   fs.writeFileSync(path.join(withJunk, 'notes.txt'), 'not DICOM');
-  const r = runCli(['analyze', '--in', withJunk, '--model', `ES=${modelDir}`, '--json']);
+  const r = runCli(['analyze', '--in', withJunk, '--model', `test-es=${modelDir}`, '--json']);
   expect(r.status).toBe(0);
   const a = JSON.parse(r.stdout) as StudyAnalysis;
   expect(a.images).toHaveLength(3);
   expect(a.skipped).toEqual([expect.objectContaining({ reason: expect.stringMatching(/notes\.txt: not readable as DICOM/) })]);
-  const none = runCli(['analyze', '--in', path.join(studyDir, 'CT'), '--model', `ES=${modelDir}`]);
+  const none = runCli(['analyze', '--in', path.join(studyDir, 'CT'), '--model', `test-es=${modelDir}`]);
   expect(none.status).not.toBe(0);
-  expect(none.stderr).toMatch(/no analysable image .*no model for modality CT/);
+  expect(none.stderr).toMatch(/no rule matches its series \(CT/);
+});
+
+test('a real Secondary Capture endoscopy still with modality OT is read by the ES model when routed there, and only then', () => {
+  // NEMA WG04 VL2_UNC: an EGD still of a prepyloric ulcer, Secondary Capture, Modality OT, 756x486 RGB.
+  const still = path.join(tmp, 'still');
+  fs.mkdirSync(still, { recursive: true });
+  fs.copyFileSync(path.join(REPO_ROOT, '..', 'shared', 'data', 'dicom', 'nema-wg04', 'REF', 'VL2_UNC'), path.join(still, 'VL2_UNC'));
+
+  const unrouted = runCli(['analyze', '--in', still, '--model', `test-es=${modelDir}`]);
+  expect(unrouted.status).not.toBe(0);
+  expect(unrouted.stderr).toMatch(/no rule matches its series \(OT\)/);
+
+  const byModality = runCli(['analyze', '--in', still, '--model', `test-es=${modelDir}`, '--modality', 'OT', '--json']);
+  expect(byModality.status).toBe(0);
+  const a = JSON.parse(byModality.stdout) as StudyAnalysis;
+  expect(a.images).toEqual([expect.objectContaining({ modelId: 'test-es', sopClassUid: '1.2.840.10008.5.1.4.1.1.7' })]);
+  expect(a.models.map((m) => m.id)).toEqual(['test-es']);
+
+  // The node's way: a routing rule on SOP class and calling AE (the same rule file the node would run).
+  const config = path.join(tmp, 'tower.json');
+  fs.writeFileSync(config, JSON.stringify({ inference: { models: [{ id: 'test-es', dir: modelDir }] }, routing: { rules: [{ callingAet: 'ENDO_TOWER', sopClassUid: '1.2.840.10008.5.1.4.1.1.7', model: 'test-es' }] } }));
+  const byRule = runCli(['analyze', '--in', still, '--config', config, '--calling-aet', 'ENDO_TOWER', '--json']);
+  expect(byRule.status).toBe(0);
+  expect((JSON.parse(byRule.stdout) as StudyAnalysis).images[0]).toMatchObject({ modelId: 'test-es', cancerProbability: a.images[0].cancerProbability });
+  expect(runCli(['analyze', '--in', still, '--config', config, '--calling-aet', 'OTHER']).status).not.toBe(0);
+
+  expect(runCli(['analyze', '--in', still, '--model', `es-demo=${modelDir}`]).stderr).toMatch(/that package is model test-es/);
 });

@@ -47,7 +47,7 @@ test('trains the last block and heads into a valid, resumable package that analy
   expect(resumed.stderr).toMatch(/calibration \(dihedral views\): \d+\/\d+ images/);
 
   const study = path.dirname(listFiles(data, '.dcm')[0]);
-  const analysis = runCli(['analyze', '--in', study, '--model', `ES=${out}`, '--json']);
+  const analysis = runCli(['analyze', '--in', study, '--model', `es-test=${out}`, '--json']);
   expect(analysis.status).toBe(0);
   expect(JSON.parse(analysis.stdout).models[0]).toMatchObject({ id: 'es-test', deviceUid: manifest.deviceUid, synthetic: true });
 });

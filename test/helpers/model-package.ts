@@ -1,8 +1,9 @@
 /** A tiny, untrained model package for pipeline tests (64 px ResNet50 with seeded random weights). */
-import { defaultPreprocessSpec, Modality } from '../../src/imaging/preprocess';
+import { defaultPreprocessSpec } from '../../src/imaging/preprocess';
 import { buildGastricResNet50 } from '../../src/inference/model/resnet50';
 import { ModelManifest } from '../../src/inference/package/manifest';
 import { writeModelPackage } from '../../src/inference/package/write';
+import type { Modality } from '../../src/domain/modality';
 
 export async function writeTestModelPackage(dir: string, modality: Modality, size = 64, thresholds: Partial<ModelManifest['thresholds']> = {}): Promise<ModelManifest> {
   const model = buildGastricResNet50({ inputSize: size, seed: 7 });

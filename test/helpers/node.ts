@@ -20,6 +20,14 @@ export async function writeTestModels(dir: string, modalities: Array<'ES' | 'CT'
   return dirs;
 }
 
+/** The test packages as inference.models and routing rules that send ES, CT and PT series to them (by id). */
+export function testModelsConfig(dirs: Record<'ES' | 'CT' | 'PT', string>): { inference: { models: Array<{ id: string; dir: string }> }; routing: { rules: Array<Record<string, string>> } } {
+  return {
+    inference: { models: (['ES', 'CT', 'PT'] as const).map((m) => ({ id: `test-${m.toLowerCase()}`, dir: dirs[m] })) },
+    routing: { rules: (['ES', 'CT', 'PT'] as const).map((m) => ({ modality: m, model: `test-${m.toLowerCase()}` })) },
+  };
+}
+
 /** Polls `probe` until it returns a value other than undefined/false, or fails with `what` after timeoutMs. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { aggregateStudy } from '../../src/analysis/aggregate';
-import { ImageMap } from '../../src/analysis/analyze-study';
+import { ImageMap } from '../../src/domain/analysis';
 import { Dataset, readPart10File } from '../../src/dicom/io';
 import { ImageResult, ModelRef, StudyAnalysis } from '../../src/domain/analysis';
 import { largestRegion } from '../../src/imaging/contour';
@@ -77,6 +77,7 @@ function build(files: string[], modality: 'ES' | 'CT' | 'PT', dir: string): Resu
       for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (insidePolygon(polygon, x + 0.5, y + 0.5)) probability[y * width + x] = 0.9;
     const region = polygons.length ? largestRegion(probability, width, height, 0.5) : null;
     const result: ImageResult = {
+      modelId: fixtureModel(modality).id,
       sopInstanceUid: uid,
       seriesInstanceUid: text(dataset.SeriesInstanceUID),
       sopClassUid: text(dataset.SOPClassUID),
@@ -101,6 +102,7 @@ function build(files: string[], modality: 'ES' | 'CT' | 'PT', dir: string): Resu
   const analysis: StudyAnalysis = {
     studyInstanceUid,
     models: [fixtureModel(modality)],
+    readings: [{ modelId: fixtureModel(modality).id, cancerProbability: conclusion.cancerProbability, priority: conclusion.priority, images: images.length }],
     ...conclusion,
     images,
     skipped: [],

@@ -11,7 +11,7 @@ import { findFreePort } from '../../src/net/free-port';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { listDicomFiles } from '../../src/synth/files';
 import { REPO_ROOT } from '../helpers/cli';
-import { waitFor, writeTestModels } from '../helpers/node';
+import { waitFor, writeTestModels, testModelsConfig } from '../helpers/node';
 import { writeTestModelPackage } from '../helpers/model-package';
 import { OrthancProcess, startOrthanc } from '../helpers/orthanc';
 
@@ -46,7 +46,8 @@ beforeAll(async () => {
       ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } },
       assembler: { quietSeconds: 0.5 },
       queue: { backoffInitialSeconds: 0.2, backoffMaxSeconds: 1 },
-      inference: { engine: 'onnx', threads: 1, batchSize: 8, models: { ES: models.ES, CT: models.CT, PT: models.PT } },
+      inference: { engine: 'onnx', threads: 1, batchSize: 8, models: testModelsConfig(models).inference.models },
+    routing: testModelsConfig(models).routing,
       api: { host: '127.0.0.1', port: apiPort },
       export: { target: 'source', destinations: [{ name: 'pacs', type: 'stow', url: orthanc.dicomWebUrl, auth: { type: 'none' }, aet: 'MODALITY' }] },
     }),

@@ -13,7 +13,7 @@ import { RunningNode, startNode } from '../../src/node/node';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { listDicomFiles } from '../../src/synth/files';
 import { REPO_ROOT } from '../helpers/cli';
-import { nodeConfig, waitFor, writeTestModels } from '../helpers/node';
+import { nodeConfig, testModelsConfig, waitFor, writeTestModels } from '../helpers/node';
 import { OrthancProcess, startOrthanc } from '../helpers/orthanc';
 
 jest.setTimeout(240_000);
@@ -41,7 +41,8 @@ beforeAll(async () => {
       dicomweb: { enabled: true, url: orthanc.dicomWebUrl, schedule: '*/2 * * * * *' },
     },
     assembler: { quietSeconds: 1 },
-    inference: { engine: 'onnx', threads: 1, batchSize: 4, models: { ES: models.ES, CT: models.CT, PT: models.PT } },
+    inference: { engine: 'onnx', threads: 1, batchSize: 4, models: testModelsConfig(models).inference.models },
+    routing: testModelsConfig(models).routing,
     api: { port: 0 },
     export: { target: 'source' },
   });

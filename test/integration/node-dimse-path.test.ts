@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readPart10File, writePart10 } from '../../src/dicom/io';
+import { SopClass } from '../../src/dicom/uids';
 import { createDicomWebClient, jsonValue } from '../../src/dicomweb/client';
 import { createDicomWebService } from '../../src/ingest/dicomweb/service';
 import { createLogger } from '../../src/logging/logger';
@@ -15,7 +16,7 @@ import { RunningNode, startNode } from '../../src/node/node';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { listDicomFiles } from '../../src/synth/files';
 import { REPO_ROOT } from '../helpers/cli';
-import { nodeConfig, waitFor, writeTestModels } from '../helpers/node';
+import { nodeConfig, testModelsConfig, waitFor, writeTestModels } from '../helpers/node';
 import { OrthancProcess, startOrthanc } from '../helpers/orthanc';
 import { dciodvfyErrors, dsrdumpProblems, pixelmedSrErrors } from '../helpers/validators';
 
@@ -34,7 +35,9 @@ beforeAll(async () => {
     node: { dataDir: path.join(tmp, 'data') },
     ingest: { dimse: { host: '127.0.0.1', port: nodePort, allowedCallingAets: ['PACS'], minFreeDiskMb: 0 } },
     assembler: { quietSeconds: 1 },
-    inference: { engine: 'onnx', threads: 1, batchSize: 4, models: { ES: models.ES, CT: models.CT, PT: models.PT } },
+    inference: { engine: 'onnx', threads: 1, batchSize: 4, models: testModelsConfig(models).inference.models },
+    // The endoscopy tower's way: Secondary Capture stills with modality OT, recognised by SOP class and calling AE.
+    routing: { rules: [...testModelsConfig(models).routing.rules, { callingAet: 'PACS', sopClassUid: SopClass.SecondaryCaptureImage, model: 'test-es' }] },
     api: { port: 0 },
     export: { target: 'source', destinations: [{ name: 'pacs', type: 'stow', url: `http://127.0.0.1:${httpPort}/dicom-web`, auth: { type: 'none' }, aet: 'PACS' }] },
   });
@@ -126,4 +129,24 @@ test('an instance arriving after the analysis re-opens the study; the new result
   const instances = (await client.searchForInstances({ studyInstanceUID: studyUid })) as Array<Record<string, { Value?: unknown[] }>>;
   const srs = instances.filter((i) => String(jsonValue(i, '00080016')[0]) === '1.2.840.10008.5.1.4.1.1.88.33');
   expect(srs.map((i) => String(jsonValue(i, '00080018')[0]))).toEqual([detail.results.find((r) => r.kind === 'SR')!.sopInstanceUid]);
+});
+
+test('a real Secondary Capture endoscopy still (modality OT), routed by SOP class and calling AE, is read by the ES model', async () => {
+  // NEMA WG04 VL2_UNC: an EGD still of a prepyloric ulcer as Secondary Capture, Modality OT.
+  const still = fs.readFileSync(path.join(REPO_ROOT, '..', 'shared', 'data', 'dicom', 'nema-wg04', 'REF', 'VL2_UNC'));
+  const { dataset } = readPart10File(path.join(REPO_ROOT, '..', 'shared', 'data', 'dicom', 'nema-wg04', 'REF', 'VL2_UNC'));
+  const studyUid = String(dataset.StudyInstanceUID);
+  await createDicomWebClient(orthanc.dicomWebUrl).storeInstances({ datasets: [new Uint8Array(still).buffer as ArrayBuffer] });
+  const detail = await waitFor(
+    'the OT still analysed and exported',
+    async () => {
+      const d = (await (await fetch(`${node.apiUrl}/api/studies/${studyUid}`)).json()) as { status: string; analysis: { images: Array<{ modelId: string; sopClassUid: string }>; models: Array<{ id: string }> } | null; results: Array<{ kind: string }> };
+      return d.status === 'done' ? d : undefined;
+    },
+    180_000,
+    500,
+  );
+  expect(detail.analysis!.images).toEqual([expect.objectContaining({ modelId: 'test-es', sopClassUid: SopClass.SecondaryCaptureImage })]);
+  expect(detail.analysis!.models.map((m) => m.id)).toEqual(['test-es']);
+  expect(detail.results.map((r) => r.kind)).toContain('SR');
 });

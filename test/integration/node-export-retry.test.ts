@@ -14,7 +14,7 @@ import { RunningNode, startNode } from '../../src/node/node';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { listDicomFiles } from '../../src/synth/files';
 import { REPO_ROOT } from '../helpers/cli';
-import { nodeConfig, waitFor, writeTestModels } from '../helpers/node';
+import { nodeConfig, testModelsConfig, waitFor, writeTestModels } from '../helpers/node';
 import { OrthancProcess, startOrthanc } from '../helpers/orthanc';
 
 jest.setTimeout(240_000);
@@ -51,7 +51,8 @@ beforeAll(async () => {
     ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } },
     assembler: { quietSeconds: 0.5 },
     queue: { backoffInitialSeconds: 0.5, backoffMaxSeconds: 1 },
-    inference: { engine: 'onnx', threads: 1, batchSize: 4, models: { ES: models.ES, CT: models.CT, PT: models.PT } },
+    inference: { engine: 'onnx', threads: 1, batchSize: 4, models: testModelsConfig(models).inference.models },
+    routing: testModelsConfig(models).routing,
     api: { port: 0 },
     export: {
       target: 'source',

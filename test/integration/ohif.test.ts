@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { ImageMap } from '../../src/analysis/analyze-study';
+import { ImageMap } from '../../src/domain/analysis';
 import { storeByStow } from '../../src/export/stow';
 import { buildResultObjects, ResultObject, writeResultObjects } from '../../src/results/build';
 import { launchViewer, OhifServer, overlayChange, startOhifServer, Viewer, viewerUrl } from '../helpers/ohif';

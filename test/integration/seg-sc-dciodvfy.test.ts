@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Dataset, readPart10, writePart10 } from '../../src/dicom/io';
 import { TransferSyntax } from '../../src/dicom/uids';
 import { enlargeToWidth } from '../../src/dicom/sc/overlay';
-import { sourceRaster } from '../../src/dicom/sc/source-pixels';
+import { sourceRaster } from '../../src/imaging/raster/source-raster';
 import { readSegmentation } from '../../src/dicom/seg/read';
 import { ResultInput } from '../../src/results/common';
 import { buildOverlays } from '../../src/results/sc';

@@ -2,6 +2,7 @@ import { aggregateStudy } from '../../src/analysis/aggregate';
 import { ImageResult } from '../../src/domain/analysis';
 
 const image = (p: number, stage: [number, number, number, number], suspicious = p >= 0.5): ImageResult => ({
+  modelId: 'es-demo',
   sopInstanceUid: `1.2.${Math.round(p * 1000)}`,
   seriesInstanceUid: '1.2.3',
   sopClassUid: '1.2.840.10008.5.1.4.1.1.77.1.1',

@@ -27,7 +27,8 @@ describe('configuration', () => {
     const { config } = loadConfig({ env: {} });
     expect(config.ingest.dimse.port).toBe(11112);
     expect(config.node.aet).toBe('GASTRIC_AI');
-    expect(config.routing.rules.map((r) => r.modality)).toEqual(['ES', 'CT', 'PT']);
+    expect(config.routing.rules.map((r) => r.model)).toEqual(['es-demo', 'es-demo', 'ct-demo', 'pt-demo']);
+    expect(config.inference.models.map((m) => m.id)).toEqual(['es-demo', 'ct-demo', 'pt-demo']);
   });
 
   test('a partial override file, then environment variables, take precedence', () => {
@@ -89,11 +90,33 @@ describe('configuration', () => {
   });
 
   test('a routing pattern that is not a regular expression is a problem with its path', () => {
-    const file = writeFile('routing.yaml', 'routing:\n  rules:\n    - { modality: CT, model: CT, bodyPartPattern: "(" }\n');
+    const file = writeFile('routing.yaml', 'routing:\n  rules:\n    - { modality: CT, model: ct-demo, bodyPartPattern: "(" }\n');
     const problems = problemsOf(() => loadConfig({ file, env: {} }));
     expect(problems).toHaveLength(1);
     expect(problems[0].path).toBe('routing.rules.0.bodyPartPattern');
     expect(problems[0].message).toMatch(/not a regular expression/);
+  });
+
+  test('routing rules name model ids from inference.models, match at least one of modality, SOP class, calling AE', () => {
+    const file = writeFile(
+      'models.yaml',
+      [
+        'inference:',
+        '  models:',
+        '    - { id: es-demo, dir: models/es-demo }',
+        '    - { id: es-demo, dir: models/other }',
+        'routing:',
+        '  rules:',
+        '    - { modality: ES, model: es-v2 }',
+        '    - { bodyPartPattern: STOMACH, model: es-demo }',
+        '    - { modality: "OT", sopClassUid: "1.2.840.10008.5.1.4.1.1.7", callingAet: ENDO_TOWER, model: es-demo }',
+        '    - { sopClassUid: "1.2.x", model: es-demo }',
+        '',
+      ].join('\n'),
+    );
+    const problems = problemsOf(() => loadConfig({ file, env: {} }));
+    expect(problems.map((p) => p.path).sort()).toEqual(['inference.models.1.id', 'routing.rules.0.model', 'routing.rules.1', 'routing.rules.3.sopClassUid']);
+    expect(problems.find((p) => p.path === 'routing.rules.0.model')!.message).toMatch(/es-demo/);
   });
 
   test('unreadable and unparsable files are problems, not crashes', () => {

@@ -3,13 +3,16 @@ import { writePart10 } from '../../src/dicom/io';
 import { authHeaders } from '../../src/dicomweb/client';
 import { createDicomWebPoller, createKeyValuePollerState, type DicomWebPollerOptions } from '../../src/ingest/dicomweb';
 import { seriesSummary, studyDateRange, studySummary, type DicomJsonObject } from '../../src/ingest/dicomweb/dicom-json';
+import { fetchSeries, RefusedInstanceError } from '../../src/ingest/dicomweb/fetch-series';
 import { readInstanceHeader } from '../../src/ingest/dicomweb/instance-header';
+import { InvalidIdentityError } from '../../src/ingest/instance-identity';
+import type { ReceivedInstance } from '../../src/domain/instance';
 import { isResultSeries } from '../../src/domain/result-series';
 import { decideSeries, isWantedStudy, studySignature } from '../../src/ingest/dicomweb/selection';
-import { describeFailure, displayUrl, searchAllPages } from '../../src/ingest/dicomweb/service';
+import { describeFailure, displayUrl, searchAllPages, type DicomWebService } from '../../src/ingest/dicomweb/service';
 import { silentLogger } from '../../src/logging/logger';
 import { Spool } from '../../src/store/spool';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -210,7 +213,112 @@ describe('instance header', () => {
       seriesDescription: 'EGD stills',
     });
     const noStudy = writePart10({ SOPClassUID: '1.2', SOPInstanceUID: '1.2.3.5' }, '1.2.840.10008.1.2.1');
-    expect(() => readInstanceHeader(new Uint8Array(noStudy).buffer)).toThrow(/studyInstanceUid/);
+    expect(() => readInstanceHeader(new Uint8Array(noStudy).buffer)).toThrow(/missing Study Instance UID/);
+  });
+
+  it('refuses malformed UIDs with the same check as the DIMSE path', () => {
+    const base = { SOPClassUID: '1.2.840.10008.5.1.4.1.1.77.1.1', SOPInstanceUID: '1.2.3.4', StudyInstanceUID: '1.2.3', SeriesInstanceUID: '1.2.3.1' };
+    for (const [keyword, uid, field] of [
+      ['StudyInstanceUID', '1.02.3', 'studyInstanceUid'],
+      ['SeriesInstanceUID', '1.2.3.x', 'seriesInstanceUid'],
+      ['SOPInstanceUID', '1..2', 'sopInstanceUid'],
+    ] as const) {
+      const bytes = writePart10({ ...base, [keyword]: uid }, '1.2.840.10008.1.2.1');
+      let thrown: unknown;
+      try {
+        readInstanceHeader(new Uint8Array(bytes).buffer);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(InvalidIdentityError);
+      expect(thrown).toMatchObject({ field, problem: 'invalid' });
+    }
+  });
+});
+
+describe('fetchSeries', () => {
+  const STUDY = '1.2.3';
+  const SERIES = '1.2.3.1';
+  const part10 = (over: Record<string, string>): ArrayBuffer =>
+    new Uint8Array(
+      writePart10(
+        { SOPClassUID: '1.2.840.10008.5.1.4.1.1.77.1.1', SOPInstanceUID: '1.2.3.1.1', StudyInstanceUID: STUDY, SeriesInstanceUID: SERIES, Modality: 'ES', ...over },
+        '1.2.840.10008.1.2.1',
+      ),
+    ).buffer;
+  const serviceReturning = (parts: ArrayBuffer[]): DicomWebService => ({
+    searchStudies: async () => [],
+    searchSeries: async () => [],
+    searchInstances: async () => [],
+    retrieveSeries: async () => parts,
+    retrieveInstance: async () => parts[0],
+  });
+
+  let dir: string;
+  let spool: Spool;
+  let received: ReceivedInstance[];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dicomweb-fetch-'));
+    spool = new Spool(dir);
+    received = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const fetch = (parts: ArrayBuffer[]) =>
+    fetchSeries(
+      {
+        service: serviceReturning(parts),
+        spool,
+        sink: { accept: async (i) => void received.push(i) },
+        sourceUrl: 'http://pacs/dicom-web',
+        now: () => new Date('2026-11-26T10:00:00Z'),
+        wholeSeriesMaxInstances: 50,
+        pageSize: 50,
+      },
+      STUDY,
+      { seriesInstanceUid: SERIES, modality: 'ES', seriesDescription: '', instanceCount: parts.length },
+    );
+
+  it('commits every instance of the series and hands it over as a DICOMweb arrival', async () => {
+    expect(await fetch([part10({}), part10({ SOPInstanceUID: '1.2.3.1.2' })])).toBe(2);
+    expect(received.map((i) => i.sopInstanceUid)).toEqual(['1.2.3.1.1', '1.2.3.1.2']);
+    expect(received[0]).toMatchObject({ source: 'dicomweb', callingAet: null, sourceUrl: 'http://pacs/dicom-web', receivedAt: new Date('2026-11-26T10:00:00Z'), transferSyntaxUid: '1.2.840.10008.1.2.1', modality: 'ES' });
+    expect(spool.studyFiles(STUDY)).toEqual(received.map((i) => i.path));
+    expect(readdirSync(spool.incomingDir)).toEqual([]);
+  });
+
+  it('refuses an instance with a malformed SOP Instance UID: nothing committed, nothing handed over, nothing left', async () => {
+    await expect(fetch([part10({ SOPInstanceUID: '1.2.3.01' })])).rejects.toThrow(
+      new RefusedInstanceError(`WADO-RS instance of series ${SERIES} refused: invalid SOP Instance UID`),
+    );
+    expect(received).toEqual([]);
+    expect(readdirSync(spool.studiesDir)).toEqual([]);
+    expect(readdirSync(spool.incomingDir)).toEqual([]);
+  });
+
+  it('refuses an instance of another series than the one asked for', async () => {
+    await expect(fetch([part10({ SeriesInstanceUID: '1.2.3.9' })])).rejects.toThrow(/of another series \(1\.2\.3\.9\)/);
+    expect(received).toEqual([]);
+    expect(readdirSync(spool.incomingDir)).toEqual([]);
+  });
+
+  it('keeps the file committed when the sink refuses (the next poll replaces it)', async () => {
+    const failing = fetchSeries(
+      {
+        service: serviceReturning([part10({})]),
+        spool,
+        sink: { accept: async () => Promise.reject(new Error('store unavailable')) },
+        sourceUrl: 'http://pacs/dicom-web',
+        now: () => new Date(),
+        wholeSeriesMaxInstances: 50,
+        pageSize: 50,
+      },
+      STUDY,
+      { seriesInstanceUid: SERIES, modality: 'ES', seriesDescription: '', instanceCount: 1 },
+    );
+    await expect(failing).rejects.toThrow('sink refused the instance: store unavailable');
+    expect(spool.studyFiles(STUDY)).toHaveLength(1);
+    expect(readdirSync(spool.incomingDir)).toEqual([]);
   });
 });
 
@@ -235,6 +343,38 @@ describe('createDicomWebPoller options', () => {
       expect(() => createDicomWebPoller({ ...options, modalities: [] })).toThrow(/modalities/);
       expect(() => createDicomWebPoller({ ...options, pageSize: 0 })).toThrow(/pageSize/);
       expect(() => createDicomWebPoller({ ...options, maxStudyFailures: 0 })).toThrow(/maxStudyFailures/);
+      expect(() => createDicomWebPoller({ ...options, initialLookbackHours: -1 })).toThrow(/initialLookbackHours/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('seeds the watermark initialLookbackHours before now on first start only, and keeps it in the state', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dicomweb-unit-'));
+    try {
+      const kv = new Map<string, string>();
+      const at = (iso: string) => () => new Date(iso);
+      const options = (now: () => Date, initialLookbackHours?: number): DicomWebPollerOptions => ({
+        url: 'http://127.0.0.1:9/dicom-web',
+        auth: { type: 'none' },
+        schedule: '*/10 * * * * *',
+        modalities: ['ES'],
+        overlapMinutes: 10,
+        initialLookbackHours,
+        pageSize: 50,
+        spool: new Spool(dir),
+        sink: { accept: async () => undefined },
+        state: createKeyValuePollerState({ store: kv, namespace: 'x' }),
+        logger: silentLogger,
+        now,
+      });
+      createDicomWebPoller(options(at('2026-11-26T10:00:00Z')));
+      expect(createKeyValuePollerState({ store: kv, namespace: 'x' }).getWatermark()).toBeNull(); // no lookback: not seeded
+      createDicomWebPoller(options(at('2026-11-26T10:00:00Z'), 24));
+      expect(createKeyValuePollerState({ store: kv, namespace: 'x' }).getWatermark()).toEqual(new Date('2026-11-25T10:00:00Z'));
+      // A restart a day later keeps the watermark it has.
+      createDicomWebPoller(options(at('2026-11-27T10:00:00Z'), 24));
+      expect(createKeyValuePollerState({ store: kv, namespace: 'x' }).getWatermark()).toEqual(new Date('2026-11-25T10:00:00Z'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

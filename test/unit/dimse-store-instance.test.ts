@@ -68,11 +68,21 @@ describe('storeInstance', () => {
     ['SOP Class differs from the command', { ...command, affectedSopClassUid: '1.2.840.10008.5.1.4.1.1.4' }, dataset, StoreStatus.DataSetMismatch],
     ['no Series Instance UID', command, { ...dataset, SeriesInstanceUID: undefined }, StoreStatus.CannotUnderstand],
     ['an invalid Study Instance UID', command, { ...dataset, StudyInstanceUID: '1.02.3' }, StoreStatus.CannotUnderstand],
+    // Checked (shared identity check, C000) before it is compared with the command (A900).
+    ['an invalid SOP Instance UID', { ...command, affectedSopInstanceUid: '1.2.3.4.5.' }, { ...dataset, SOPInstanceUID: '1.2.3.4.5.' }, StoreStatus.CannotUnderstand],
   ])('refuses a data set with %s', async (_why, cmd, ds, status) => {
     const clean = Object.fromEntries(Object.entries(ds).filter(([, v]) => v !== undefined)) as Dataset;
     const { file, datasetOffset } = incoming(clean, cmd);
     await expect(storeInstance(file, cmd, { spool, sink, datasetOffset })).rejects.toMatchObject({ status });
     expect(sink.instances).toEqual([]);
+    expect(fs.readdirSync(spool.studiesDir)).toEqual([]);
+  });
+
+  test('a refusal says which UID and what is wrong with it, not its value', async () => {
+    const { file, datasetOffset } = incoming({ ...dataset, StudyInstanceUID: '1.2.abc' }, command);
+    await expect(storeInstance(file, command, { spool, sink, datasetOffset })).rejects.toMatchObject({ message: 'invalid Study Instance UID' });
+    const noSeries = incoming(Object.fromEntries(Object.entries(dataset).filter(([k]) => k !== 'SeriesInstanceUID')) as Dataset, command);
+    await expect(storeInstance(noSeries.file, command, { spool, sink, datasetOffset: noSeries.datasetOffset })).rejects.toMatchObject({ message: 'missing Series Instance UID' });
   });
 
   test('a full disk is "out of resources" (A700); a refusing sink is a processing failure', async () => {
@@ -80,6 +90,6 @@ describe('storeInstance', () => {
     const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC' });
     await expect(storeInstance({ ...file, writeError: enospc }, command, { spool, sink, datasetOffset })).rejects.toMatchObject({ status: StoreStatus.OutOfResources });
     sink.refuse = true;
-    await expect(storeInstance(file, command, { spool, sink, datasetOffset })).rejects.toMatchObject({ status: StoreStatus.ProcessingFailure });
+    await expect(storeInstance(file, command, { spool, sink, datasetOffset })).rejects.toMatchObject({ status: StoreStatus.ProcessingFailure, message: 'sink refused the instance: store unavailable' });
   });
 });

@@ -1,7 +1,11 @@
-/** Engine selection on this host, the ONNX cache next to the weights, batching and input checks. */
+/**
+ * Engine selection on this host, the ONNX cache next to the weights, batching and input checks, and which engine keeps
+ * the TF.js model in memory.
+ */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { EngineInputError } from '../../src/inference/engine';
 import { onnxCudaAvailable } from '../../src/inference/engines/onnx-engine';
 import { runBatched } from '../../src/inference/engines/run-batched';
@@ -9,6 +13,8 @@ import { resolveAutoEngine, selectEngine } from '../../src/inference/engines/sel
 import { initTfjsBackend, tensorflowBackendAvailable } from '../../src/inference/engines/tfjs-backend';
 import { saveModelFloat16 } from '../../src/inference/model/weights-io';
 import { cachedOnnx, ONNX_FILE } from '../../src/inference/onnx/cache';
+import { openModelPackage } from '../../src/inference/package/load';
+import { writeTestModelPackage } from '../helpers/model-package';
 import { randomGastricModel, randomImages } from '../helpers/random-model';
 
 const SIZE = 64;
@@ -66,4 +72,25 @@ test('runBatched splits into batches and keeps input order; engines check their 
   await expect(runBatched(engine, images, 0)).rejects.toThrow(/batchSize/);
   await expect(runBatched(engine, [new Float32Array(3)], 1)).rejects.toThrow(/input 0/);
   await engine.dispose();
+});
+
+test('an onnx model package holds no TF.js weights; a tfjs one holds them until its engine is disposed', async () => {
+  const packageDir = path.join(tmp, 'package');
+  await writeTestModelPackage(packageDir, 'ES', SIZE);
+  const before = tf.memory().numTensors;
+
+  const onnx = await openModelPackage(packageDir, { engine: 'onnx', threads: 1 });
+  expect(onnx.engine.kind).toBe('onnx');
+  expect(tf.memory().numTensors).toBe(before);
+  // The CAM head was copied out before the model went.
+  expect(onnx.head.weightDiff).toHaveLength(2048);
+  expect(Number.isFinite(onnx.head.biasDiff)).toBe(true);
+  await onnx.engine.dispose();
+
+  const tfjs = await openModelPackage(packageDir, { engine: 'tfjs', threads: 1 });
+  expect(tfjs.engine.kind).toBe('tfjs');
+  expect(tf.memory().numTensors).toBeGreaterThan(before);
+  expect(tfjs.head.weightDiff).toEqual(onnx.head.weightDiff);
+  await tfjs.engine.dispose();
+  expect(tf.memory().numTensors).toBe(before);
 });

@@ -151,16 +151,19 @@ describe('job queue', () => {
 });
 
 describe('job runner', () => {
-  const settle = (ms = 10): Promise<void> => new Promise((r) => setTimeout(r, ms));
-  async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  // The runner's poll timer never fires in these tests (a minute): they call wake() where a poll would, so what a
+  // test sees is what the runner decided, not what a timer happened to do. Time in the queue is the injected clock.
+  const NEVER = 60_000;
+  /** Polls a condition of the store or runner (handlers finish on promise callbacks, not on a timer). */
+  async function until(what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > end) throw new Error('timed out waiting');
-      await settle(5);
+      if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setImmediate(r));
     }
   }
 
-  test('runs handlers per kind with bounded concurrency; stop waits for running handlers', async () => {
+  test('runs handlers per kind with bounded concurrency; a finished job starts the next; stop waits for running handlers', async () => {
     const { store, queue } = track(node());
     const uids = ['5.1', '5.2', '5.3', '5.4', '5.5'];
     for (const uid of uids) {
@@ -170,11 +173,12 @@ describe('job runner', () => {
     let active = 0;
     let peak = 0;
     const seen: string[] = [];
+    const log: string[] = [];
     const gates: Array<() => void> = [];
     const runner = new JobRunner({
       queue,
       concurrency: 2,
-      pollIntervalMs: 20,
+      pollIntervalMs: NEVER,
       handlers: {
         analyze: async (job: StoredJob) => {
           active++;
@@ -182,30 +186,35 @@ describe('job runner', () => {
           seen.push(job.studyInstanceUid);
           await new Promise<void>((resolve) => gates.push(resolve));
           active--;
+          log.push(`end ${job.studyInstanceUid}`);
         },
       },
     });
-    runner.start();
-    await until(() => gates.length === 2);
-    await settle(50);
-    expect(runner.active).toBe(2);
+    runner.start(); // claims at once, up to the concurrency
     expect(seen).toEqual(['5.1', '5.2']);
+    expect(runner.active).toBe(2);
+    runner.wake(); // a poll while both slots are busy claims nothing
+    expect(seen).toEqual(['5.1', '5.2']);
+    expect(queue.metrics().byState).toEqual({ queued: 3, running: 2, done: 0, dead: 0 });
+
     gates.shift()!(); // one finishes: the next starts at once, without waiting for the poll
-    await until(() => gates.length === 2 && seen.length === 3);
+    await until('a third handler started', () => seen.length === 3);
+    expect(queue.metrics().byState).toEqual({ queued: 2, running: 2, done: 1, dead: 0 });
+
     const stopped = runner.stop();
-    let stopDone = false;
-    void stopped.then(() => (stopDone = true));
-    await settle(30);
-    expect(stopDone).toBe(false); // still waiting for the two running handlers
+    void stopped.then(() => log.push('stopped'));
+    runner.wake(); // stopped: claims nothing more
     for (const open of gates.splice(0)) open();
     await stopped;
+    // stop resolved only after the two running handlers ended, and their outcome was recorded.
+    expect(log).toEqual(['end 5.1', 'end 5.2', 'end 5.3', 'stopped']);
     expect(peak).toBe(2);
     expect(seen).toHaveLength(3); // nothing claimed after stop
     expect(queue.metrics().byState).toEqual({ queued: 2, running: 0, done: 3, dead: 0 });
   });
 
-  test('a throwing handler is retried until it succeeds; an unrecoverable one is dead after one attempt', async () => {
-    const { store, queue } = track(node({ initialSeconds: 0, maxAttempts: 4 }));
+  test('a throwing handler is retried after the backoff until it succeeds; an unrecoverable one is dead after one attempt', async () => {
+    const { store, queue, clock } = track(node({ initialSeconds: 5, maxAttempts: 4 }));
     study(store, '6.1');
     study(store, '6.2');
     queue.enqueue({ kind: 'analyze', studyInstanceUid: '6.1', revision: 1 });
@@ -214,34 +223,69 @@ describe('job runner', () => {
     const runner = new JobRunner({
       queue,
       concurrency: 1,
-      pollIntervalMs: 5,
+      pollIntervalMs: NEVER,
       handlers: {
         analyze: async (job) => {
           tries[job.studyInstanceUid] = (tries[job.studyInstanceUid] ?? 0) + 1;
           if (tries[job.studyInstanceUid] < 3) throw new Error('model package still loading');
         },
-        export: async () => {
+        export: async (job) => {
+          tries[job.studyInstanceUid] = (tries[job.studyInstanceUid] ?? 0) + 1;
           throw new UnrecoverableJobError('no destination for this study');
         },
       },
     });
+    const analyze = (): StoredJob => store.jobs.listByStudy('6.1')[0];
+    const idle = (what: string): Promise<void> => until(what, () => runner.active === 0);
+
     runner.start();
-    await until(() => queue.metrics().byState.done + queue.metrics().byState.dead === 2);
+    // The analysis fails (backoff 5 s); its finish starts the export at once, which is dead after one attempt.
+    await until('the export is dead', () => queue.metrics().byState.dead === 1);
+    await idle('the runner is idle');
+    expect(tries).toEqual({ '6.1': 1, '6.2': 1 });
+    expect(store.jobs.listByStudy('6.2')[0]).toMatchObject({ state: 'dead', attempts: 1, lastError: 'no destination for this study' });
+    expect(store.studies.get('6.2')).toMatchObject({ status: 'failed', reason: 'export failed: no destination for this study' });
+    expect(analyze()).toMatchObject({ state: 'queued', attempts: 1, lastError: 'model package still loading', nextRunAt: at(5) });
+
+    clock.now = new Date(at(5).getTime() - 1);
+    runner.wake(); // still backing off: not claimed
+    expect(runner.active).toBe(0);
+    expect(tries['6.1']).toBe(1);
+
+    clock.now = at(5);
+    runner.wake();
+    expect(tries['6.1']).toBe(2);
+    await idle('the second attempt is recorded');
+    expect(analyze()).toMatchObject({ state: 'queued', attempts: 2, nextRunAt: at(15) }); // 5 s × 2
+
+    clock.now = at(15);
+    runner.wake();
+    await idle('the third attempt is recorded');
     await runner.stop();
-    const [analyze] = store.jobs.listByStudy('6.1');
-    const [exp] = store.jobs.listByStudy('6.2');
-    expect(analyze).toMatchObject({ state: 'done', attempts: 3, lastError: null });
-    expect(exp).toMatchObject({ state: 'dead', attempts: 1, lastError: 'no destination for this study' });
+    expect(tries).toEqual({ '6.1': 3, '6.2': 1 });
+    expect(analyze()).toMatchObject({ state: 'done', attempts: 3, lastError: null });
   });
 
   test('kinds without a handler stay queued', async () => {
     const { store, queue } = track(node());
     study(store, '7.1');
+    study(store, '7.2');
     queue.enqueue({ kind: 'export', studyInstanceUid: '7.1', revision: 1 });
-    const runner = new JobRunner({ queue, concurrency: 1, pollIntervalMs: 5, handlers: { analyze: async () => undefined } });
+    queue.enqueue({ kind: 'analyze', studyInstanceUid: '7.2', revision: 1 });
+    const ran: string[] = [];
+    const runner = new JobRunner({
+      queue,
+      concurrency: 2, // a free slot for the export, were it claimable
+      pollIntervalMs: NEVER,
+      handlers: { analyze: async (job) => void ran.push(job.studyInstanceUid) },
+    });
     runner.start();
-    await settle(30);
+    expect(ran).toEqual(['7.2']); // the runner does claim what it has a handler for, though queued after the export
+    await until('the analysis is done', () => runner.active === 0 && queue.metrics().byState.done === 1);
+    runner.wake();
+    expect(runner.active).toBe(0);
     await runner.stop();
     expect(store.jobs.listByStudy('7.1')[0]).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(store.studies.get('7.1')!.status).toBe('receiving');
   });
 });

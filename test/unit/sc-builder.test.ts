@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readPart10File } from '../../src/dicom/io';
 import { buildSecondaryCapture, SecondaryCaptureBuildError, SecondaryCaptureOptions } from '../../src/dicom/sc/builder';
-import { recogniseTransferSyntax } from '../../src/dicom/sc/source-pixels';
+import { recogniseTransferSyntax } from '../../src/imaging/raster/source-raster';
 import { deterministicUid } from '../../src/dicom/uid';
 import { decodeFrame } from '../../src/imaging/decode';
-import { blankRaster } from '../../src/imaging/raster/png';
+import { blankRaster } from '../../src/raster/png';
 import { SopClass } from '../../src/dicom/uids';
 
 const DATA = '/work/shared/data/dicom';

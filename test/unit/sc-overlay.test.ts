@@ -1,5 +1,5 @@
 /** SC overlay drawing: the 5x7 caption font, heat blending, caption band, enlargement. */
-import { blankRaster } from '../../src/imaging/raster/png';
+import { blankRaster } from '../../src/raster/png';
 import { drawText, GLYPH_HEIGHT, textWidth } from '../../src/dicom/sc/font';
 import { blendHeat, burnCaption, enlargeToWidth } from '../../src/dicom/sc/overlay';
 

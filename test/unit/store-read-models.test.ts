@@ -40,6 +40,7 @@ function analysis(study: string, priority: Priority, probability: number, stage:
   return {
     studyInstanceUid: study,
     models: [{ id: 'gastric-es', version: '1.0.0', modality: 'ES', deviceUid: '1.2.9', synthetic: true }],
+    readings: [{ modelId: 'gastric-es', cancerProbability: probability, priority, images: 0 }],
     cancerProbability: probability,
     aggregation: 'mean of the top 3 image probabilities',
     suspicious: priority !== 'routine',

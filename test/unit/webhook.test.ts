@@ -1,7 +1,7 @@
 /** The urgent-study webhook against real HTTP receivers on free loopback ports (node:http). */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
-import { createWebhookNotifier, WebhookStudy } from '../../src/api/webhook';
+import { createWebhookNotifier, WebhookStudy } from '../../src/notify/webhook';
 import { deterministicUid } from '../../src/dicom/uid';
 import { findFreePort } from '../../src/net/free-port';
 import { createLogger } from '../../src/logging/logger';

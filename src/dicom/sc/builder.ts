@@ -4,7 +4,7 @@
  */
 import { Dataset, toArrayBuffer } from '../io';
 import { isValidUid } from '../uid';
-import { RgbRaster } from '../../imaging/raster/png';
+import { RgbRaster } from '../../raster/png';
 import { SopClass } from '../uids';
 
 

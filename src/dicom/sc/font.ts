@@ -2,8 +2,8 @@
  * A 5x7 bitmap font for burned-in captions (upper case, digits and the punctuation our captions use; lower case is
  * drawn as upper case). Each glyph is five column bytes, bit 0 the top row, as in the classic HD44780-style fonts.
  */
-import { RgbRaster } from '../../imaging/raster/png';
-import { Rgb } from '../../imaging/raster/draw';
+import { RgbRaster } from '../../raster/png';
+import { Rgb } from '../../raster/draw';
 
 const GLYPHS: Record<string, readonly number[]> = {
   ' ': [0x00, 0x00, 0x00, 0x00, 0x00],

@@ -1,6 +1,6 @@
 /** Drawing the AI result onto a picture of the source image: a heat overlay, the region outline and a caption band. */
-import { drawPolygon, Rgb } from '../../imaging/raster/draw';
-import { RgbRaster } from '../../imaging/raster/png';
+import { drawPolygon, Rgb } from '../../raster/draw';
+import { RgbRaster } from '../../raster/png';
 import { drawText, GLYPH_HEIGHT, textWidth } from './font';
 
 export interface HeatOptions {

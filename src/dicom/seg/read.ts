@@ -6,6 +6,7 @@ import { Dataset } from '../io';
 import { unpackBits } from './bits';
 import { CodeItem } from './codes';
 import { SegmentationBuildError } from './segment';
+import { textOf } from '../attributes';
 
 export interface ReadSegment {
   number: number;
@@ -35,12 +36,11 @@ export interface ReadSegmentation {
 const items = (v: unknown): Dataset[] => (Array.isArray(v) ? (v as Dataset[]) : v && typeof v === 'object' ? [v as Dataset] : []);
 const first = <T>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : v);
 const num = (v: unknown): number => Number(first(v as number | number[]));
-const str = (v: unknown): string => String(first(v as string | string[]) ?? '');
 
 function codeOf(seq: unknown): CodeItem | null {
   const item = items(seq)[0];
   if (!item) return null;
-  return { CodeValue: str(item.CodeValue), CodingSchemeDesignator: str(item.CodingSchemeDesignator), CodeMeaning: str(item.CodeMeaning) };
+  return { CodeValue: textOf(item.CodeValue), CodingSchemeDesignator: textOf(item.CodingSchemeDesignator), CodeMeaning: textOf(item.CodeMeaning) };
 }
 
 function pixelBytes(ds: Dataset): Uint8Array {
@@ -61,7 +61,7 @@ function group(perFrame: Dataset | undefined, shared: Dataset | undefined, key: 
 }
 
 export function readSegmentation(ds: Dataset): ReadSegmentation {
-  const type = str(ds.SegmentationType) as ReadSegmentation['type'];
+  const type = textOf(ds.SegmentationType) as ReadSegmentation['type'];
   if (!['BINARY', 'FRACTIONAL', 'LABELMAP'].includes(type)) throw new SegmentationBuildError(`not a segmentation: SegmentationType is "${type}"`);
   const rows = num(ds.Rows);
   const columns = num(ds.Columns);
@@ -74,11 +74,11 @@ export function readSegmentation(ds: Dataset): ReadSegmentation {
 
   const segments: ReadSegment[] = items(ds.SegmentSequence).map((s) => ({
     number: num(s.SegmentNumber),
-    label: str(s.SegmentLabel),
+    label: textOf(s.SegmentLabel),
     category: codeOf(s.SegmentedPropertyCategoryCodeSequence),
     type: codeOf(s.SegmentedPropertyTypeCodeSequence),
-    algorithmType: str(s.SegmentAlgorithmType),
-    algorithmName: s.SegmentAlgorithmName === undefined ? null : str(s.SegmentAlgorithmName),
+    algorithmType: textOf(s.SegmentAlgorithmType),
+    algorithmName: s.SegmentAlgorithmName === undefined ? null : textOf(s.SegmentAlgorithmName),
   }));
 
   const frames: ReadSegmentationFrame[] = [];
@@ -93,7 +93,7 @@ export function readSegmentation(ds: Dataset): ReadSegmentation {
       if (data.length < (i + 1) * pixels) throw new SegmentationBuildError(`frame ${i + 1} lies beyond the ${data.length} bytes of pixel data`);
       mask = data.slice(i * pixels, (i + 1) * pixels);
     }
-    frames.push({ segmentNumber, referencedSopInstanceUid: source ? str(source.ReferencedSOPInstanceUID) : null, mask });
+    frames.push({ segmentNumber, referencedSopInstanceUid: source ? textOf(source.ReferencedSOPInstanceUID) : null, mask });
   }
   return { segments, frames, rows, columns, type };
 }

@@ -21,16 +21,16 @@ import {
   TextItem,
   UidRefItem,
 } from './value-types';
+import { textOf } from '../attributes';
 
-const text = (v: unknown): string => (Array.isArray(v) ? String(v[0] ?? '') : v === undefined || v === null ? '' : String(v));
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : [v]);
 const items = (v: unknown): Dataset[] => list(v).filter((x): x is Dataset => typeof x === 'object' && x !== null);
 
 function reference(item: Dataset): { sopClassUid: string; sopInstanceUid: string; frames: number[]; segments: number[] } {
   const ref = items(item.ReferencedSOPSequence)[0] ?? {};
   return {
-    sopClassUid: text(ref.ReferencedSOPClassUID),
-    sopInstanceUid: text(ref.ReferencedSOPInstanceUID),
+    sopClassUid: textOf(ref.ReferencedSOPClassUID),
+    sopInstanceUid: textOf(ref.ReferencedSOPInstanceUID),
     frames: list(ref.ReferencedFrameNumber).map(Number),
     segments: list(ref.ReferencedSegmentNumber).map(Number),
   };
@@ -38,19 +38,19 @@ function reference(item: Dataset): { sopClassUid: string; sopInstanceUid: string
 
 /** One content item (and its subtree) from its dataset. */
 export function readContentItem(item: Dataset): ContentItem {
-  const relationship = item.RelationshipType ? (text(item.RelationshipType) as RelationshipType) : undefined;
+  const relationship = item.RelationshipType ? (textOf(item.RelationshipType) as RelationshipType) : undefined;
   const name = codeFromSequence(item.ConceptNameCodeSequence) ?? undefined;
   const children = items(item.ContentSequence).map(readContentItem);
   const base: ItemOptions = { ...(relationship ? { relationship } : {}), ...(name ? { name } : {}), children };
-  const valueType = text(item.ValueType);
+  const valueType = textOf(item.ValueType);
   switch (valueType) {
     case 'CONTAINER': {
       const template = items(item.ContentTemplateSequence)[0];
       return new ContainerItem({
         ...base,
         name: name ?? new Code({ value: 'UNNAMED', scheme: '99READ', meaning: 'Unnamed container' }),
-        continuity: text(item.ContinuityOfContent) === 'CONTINUOUS' ? 'CONTINUOUS' : 'SEPARATE',
-        ...(template?.TemplateIdentifier ? { templateId: text(template.TemplateIdentifier) } : {}),
+        continuity: textOf(item.ContinuityOfContent) === 'CONTINUOUS' ? 'CONTINUOUS' : 'SEPARATE',
+        ...(template?.TemplateIdentifier ? { templateId: textOf(template.TemplateIdentifier) } : {}),
       });
     }
     case 'CODE': {
@@ -59,23 +59,23 @@ export function readContentItem(item: Dataset): ContentItem {
       break;
     }
     case 'TEXT':
-      if (name && text(item.TextValue).trim()) return new TextItem({ ...base, name, value: text(item.TextValue) });
+      if (name && textOf(item.TextValue).trim()) return new TextItem({ ...base, name, value: textOf(item.TextValue) });
       break;
     case 'NUM': {
       const measured = items(item.MeasuredValueSequence)[0];
       const unit = measured ? codeFromSequence(measured.MeasurementUnitsCodeSequence) : null;
-      const value = measured ? Number(text(measured.NumericValue)) : NaN;
+      const value = measured ? Number(textOf(measured.NumericValue)) : NaN;
       if (name && unit && Number.isFinite(value)) return new NumItem({ ...base, name, value, unit });
       break;
     }
     case 'UIDREF':
-      if (name) return new UidRefItem({ ...base, name, value: text(item.UID) });
+      if (name) return new UidRefItem({ ...base, name, value: textOf(item.UID) });
       break;
     case 'SCOORD': {
       const data = list(item.GraphicData).map(Number);
       const points: Array<[number, number]> = [];
       for (let i = 0; i + 1 < data.length; i += 2) points.push([data[i], data[i + 1]]);
-      return new ScoordItem({ ...base, graphicType: text(item.GraphicType) as GraphicType, points });
+      return new ScoordItem({ ...base, graphicType: textOf(item.GraphicType) as GraphicType, points });
     }
     case 'IMAGE': {
       const ref = reference(item);
@@ -90,7 +90,7 @@ export function readContentItem(item: Dataset): ContentItem {
 
 /** The root container of an SR document (its content item attributes sit in the top-level dataset). */
 export function readContentTree(dataset: Dataset): ContainerItem {
-  if (text(dataset.ValueType) !== 'CONTAINER') throw new Error('readContentTree: the document root is not a CONTAINER');
+  if (textOf(dataset.ValueType) !== 'CONTAINER') throw new Error('readContentTree: the document root is not a CONTAINER');
   const { RelationshipType: _ignored, ...root } = dataset;
   return readContentItem(root) as ContainerItem;
 }

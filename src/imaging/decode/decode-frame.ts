@@ -13,7 +13,8 @@ import { CodecPixels, decodeJpeg } from './jpeg';
 import { decodeJpegLs } from './jpeg-ls';
 import { decodeJpeg2000 } from './jpeg2000';
 import { nativeCells } from './native';
-import { numberValue, PixelModule, readPixelModule, stringValue } from './pixel-module';
+import { text } from '../../dicom/attributes';
+import { numberValue, PixelModule, readPixelModule } from './pixel-module';
 import { decodeRleFrame, RleFormatError } from './rle';
 import { normaliseStoredValues, swap16 } from './samples';
 import { PixelCodec, transferSyntaxInfo } from './transfer-syntax';
@@ -31,7 +32,7 @@ interface RawFrame {
 }
 
 export async function decodeFrame(part10: Part10, frameIndex = 0): Promise<DecodedFrame> {
-  const uid = stringValue(part10.meta, 'TransferSyntaxUID') ?? '';
+  const uid = text(part10.meta, 'TransferSyntaxUID');
   try {
     return await decode(part10.dataset, uid, frameIndex);
   } catch (e) {

@@ -19,7 +19,7 @@ export interface CodecPixels {
 interface LosslessDecoder {
   decompress(buffer: ArrayBuffer, offset?: number, length?: number): ArrayBuffer;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package ships no type declarations
+// require: the package ships no type declarations.
 const lossless = require('jpeg-lossless-decoder-js') as { Decoder: new () => LosslessDecoder };
 
 const SOF_NAMES: Record<number, string> = {

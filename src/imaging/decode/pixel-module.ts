@@ -4,6 +4,7 @@
  */
 import type { Dataset } from '../../dicom/io';
 import { PixelDecodeError } from './errors';
+import { text } from '../../dicom/attributes';
 
 export type StoredPhotometric =
   | 'MONOCHROME1'
@@ -39,12 +40,6 @@ export function numberValue(ds: Dataset, keyword: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-export function stringValue(ds: Dataset, keyword: string): string | undefined {
-  let v: unknown = ds[keyword];
-  if (Array.isArray(v)) v = v[0];
-  return typeof v === 'string' ? v.trim() : undefined;
-}
-
 /** Number of frames in the dataset (Number of Frames, PS3.3 C.7.6.6; absent means one). */
 export function frameCount(dataset: Dataset): number {
   const n = numberValue(dataset, 'NumberOfFrames');
@@ -78,7 +73,7 @@ export function readPixelModule(ds: Dataset, transferSyntaxUid: string): PixelMo
   const pc = spp === 3 ? numberValue(ds, 'PlanarConfiguration') ?? 0 : 0;
   if (pc !== 0 && pc !== 1) fail(`PlanarConfiguration ${pc} is neither 0 nor 1`);
 
-  const pi = (stringValue(ds, 'PhotometricInterpretation') ?? (spp === 1 ? 'MONOCHROME2' : 'RGB')).toUpperCase();
+  const pi = (text(ds, 'PhotometricInterpretation') || (spp === 1 ? 'MONOCHROME2' : 'RGB')).toUpperCase();
   const photometric = PHOTOMETRICS.find((p) => p === pi);
   if (!photometric) return fail(`PhotometricInterpretation '${pi}' is not supported`);
   const expectedSpp = photometric.startsWith('MONOCHROME') || photometric === 'PALETTE COLOR' ? 1 : 3;

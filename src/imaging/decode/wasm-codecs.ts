@@ -54,7 +54,7 @@ const loading = new Map<CodecName, Promise<LoadedCodec>>();
 
 async function load(name: CodecName): Promise<LoadedCodec> {
   const { pkg, decoderClass } = PACKAGES[name];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS emscripten glue
+  // require: untyped CommonJS emscripten glue.
   const factory = require(`${pkg}/decodewasmjs`) as ModuleFactory;
   const wasmDir = path.dirname(require.resolve(`${pkg}/decodewasm`));
   const log: string[] = [];

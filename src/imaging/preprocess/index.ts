@@ -8,7 +8,7 @@ import { PreprocessSpec } from './spec';
 
 export { PreprocessError } from './errors';
 export { defaultPreprocessSpec } from './spec';
-export type { Modality, PreprocessSpec } from './spec';
+export type { PreprocessSpec } from './spec';
 
 export function preprocess(frame: DecodedFrame, dataset: Dataset, spec: PreprocessSpec): ModelInput {
   switch (spec.modality) {

@@ -8,6 +8,7 @@ import { PreprocessError } from './errors';
 import { boxWhere, finishInput, squareAround } from './finish';
 import { FloatImage } from './resize';
 import { PreprocessSpec } from './spec';
+import { text } from '../../dicom/attributes';
 
 /** Channel ranges: lesion scale, log scale for the whole range, background anatomy. */
 const SUV_HIGH = 10;
@@ -34,8 +35,9 @@ function seconds(tm: unknown, keyword: string): number {
 
 /** Multiplier from stored pixel value to SUVbw. */
 export function suvFactor(dataset: Dataset): number {
-  if (dataset.Units !== 'BQML') throw new PreprocessError(`PET: Units "${String(dataset.Units)}" is not BQML; SUV cannot be computed`);
-  const decay = String(dataset.DecayCorrection ?? '');
+  const units = text(dataset, 'Units');
+  if (units !== 'BQML') throw new PreprocessError(`PET: Units "${units}" is not BQML; SUV cannot be computed`);
+  const decay = text(dataset, 'DecayCorrection');
   if (decay !== 'START') throw new PreprocessError(`PET: DecayCorrection "${decay}" is not START; SUV cannot be computed`);
   const weightG = required(dataset, 'PatientWeight') * 1000;
   const info = (dataset.RadiopharmaceuticalInformationSequence as Array<Record<string, unknown>> | undefined)?.[0];

@@ -1,7 +1,6 @@
 /** How a modality's images become model inputs; stored in each model's manifest so training and serving agree. */
 import { Rect } from './resize';
-
-export type Modality = 'ES' | 'CT' | 'PT';
+import type { Modality } from '../../domain/modality';
 
 export interface PreprocessSpec {
   modality: Modality;

@@ -6,7 +6,8 @@ import { Dataset } from '../../dicom/io';
 import { hounsfield } from '../preprocess/ct';
 import { suvFactor } from '../preprocess/pet';
 import { DecodedFrame } from '../types';
-import { RgbRaster } from './png';
+import { RgbRaster } from '../../raster/png';
+import {  } from '../../domain/modality';
 
 const CT_DISPLAY = { center: 40, width: 400 };
 const PET_DISPLAY_SUV_MAX = 6;
@@ -17,7 +18,7 @@ function grey(values: ArrayLike<number>, width: number, height: number, toByte: 
   return { width, height, rgb };
 }
 
-export function displayRaster(frame: DecodedFrame, dataset: Dataset, modality: 'ES' | 'CT' | 'PT' | string): RgbRaster {
+export function displayRaster(frame: DecodedFrame, dataset: Dataset, modality: string): RgbRaster {
   const { columns: width, rows: height } = frame;
   if (frame.samplesPerPixel === 3) {
     const shift = Math.max(0, frame.bitsStored - 8);

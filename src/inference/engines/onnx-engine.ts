@@ -1,7 +1,8 @@
 /**
- * The `onnx` engine: onnxruntime-node on the graph our exporter wrote. ResNet50 at 224 px: ~36 ms/img on the 2-vCPU
- * Xeon of notes/training-and-gpu.md, ~70 ms/img (1 thread) on a busy 2-vCPU EPYC, against 300–480 ms for tfjs-wasm:
- * hence the default serving engine on CPU hosts. Its overhead over a bare session.run is within noise (bench/inference.ts).
+ * The `onnx` engine: onnxruntime-node on the graph our exporter wrote. ResNet50 at 224 px: ~36 ms/img on a 2-vCPU
+ * Xeon (measured for the design notes on training and GPUs), ~70 ms/img (1 thread) on a busy 2-vCPU EPYC, against
+ * 300–480 ms for tfjs-wasm: hence the default serving engine on CPU hosts. Its overhead over a bare session.run is
+ * within noise (src/bench/inference.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,7 +26,7 @@ export interface OnnxEngineOptions {
 
 /**
  * onnxruntime-node ships the CPU provider; the CUDA one is a separate library copied next to the binding on GPU hosts
- * (`--onnxruntime-node-install=cuda12`, see notes/training-and-gpu.md), so its presence is the test.
+ * (`--onnxruntime-node-install=cuda12`, see README.md, "CPU and GPU"), so its presence is the test.
  */
 export function onnxCudaAvailable(): boolean {
   try {

@@ -56,7 +56,14 @@ export async function cachedOnnx(dir: string, model?: tf.LayersModel): Promise<C
       // sidecar without the graph: export again
     }
   }
-  const bytes = exportOnnx(model ?? (await loadModel(dir)), { metadata: { source_sha256: digest } });
+  const source = model ?? (await loadModel(dir));
+  let bytes: Uint8Array;
+  try {
+    bytes = exportOnnx(source, { metadata: { source_sha256: digest } });
+  } finally {
+    // Loaded here only to export: the graph replaces it.
+    if (source !== model) source.dispose();
+  }
   const tmp = path.join(dir, `${ONNX_FILE}.${process.pid}.tmp`);
   await fs.writeFile(tmp, bytes);
   await fs.rename(tmp, path.join(dir, ONNX_FILE));

@@ -83,8 +83,8 @@ function materialise(b: OnnxGraphBuilder, ref: TensorRef, base: string): TensorR
   return { name: b.node('Pad', [ref.name, pads], base), shape: ref.shape };
 }
 
-/** Keras activation name → ONNX node (or the value itself for linear). `rank` decides the softmax channel axis. */
-function activation(b: OnnxGraphBuilder, layer: Layer, name: string, input: string, base: string, rank: number): string {
+/** Keras activation name → ONNX node (or the value itself for linear). */
+function activation(b: OnnxGraphBuilder, layer: Layer, name: string, input: string, base: string): string {
   switch (name) {
     case 'linear': return input;
     case 'relu': return b.node('Relu', [input], base);
@@ -150,7 +150,7 @@ const conv2d: Converter = (ctx) => {
     kernel_shape: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads, group: { int: 1 },
   });
   const result: TensorRef = {
-    name: activation(b, layer, c.activation as string, conv, `${layer.name}/act`, 4), shape: outputShape,
+    name: activation(b, layer, c.activation as string, conv, `${layer.name}/act`), shape: outputShape,
   };
   if (bnFolded) ctx.absorb(bnFolded, result);
   return result;
@@ -185,7 +185,7 @@ const batchNormalization: Converter = ({ b, layer, inputs, outputShape }) => {
 
 const activationLayer: Converter = ({ b, layer, inputs, outputShape }) => {
   const input = materialise(b, inputs[0], `${layer.name}/pad`);
-  const name = activation(b, layer, config(layer).activation as string, input.name, layer.name, outputShape.length);
+  const name = activation(b, layer, config(layer).activation as string, input.name, layer.name);
   return { name, shape: outputShape };
 };
 
@@ -237,7 +237,7 @@ const dense: Converter = ({ b, layer, inputs, outputShape }) => {
   const kernel = b.floatInitializer(`${layer.name}/W`, w.get('kernel')!, [input.shape[1], units]);
   const bias = b.floatInitializer(`${layer.name}/B`, w.get('bias') ?? new Float32Array(units), [units]);
   const gemm = b.node('Gemm', [input.name, kernel, bias], `${layer.name}/gemm`);
-  return { name: activation(b, layer, c.activation as string, gemm, layer.name, 2), shape: outputShape };
+  return { name: activation(b, layer, c.activation as string, gemm, layer.name), shape: outputShape };
 };
 
 export const CONVERTERS: Readonly<Record<string, Converter>> = {

@@ -1,7 +1,6 @@
-/** Opens a model package folder (models/<id>/): manifest, TF.js weights, cancer head for CAM, a serving engine. */
+/** Opens a model package folder (models/<id>/): manifest, cancer head for CAM, a serving engine (TF.js or ONNX). */
 import * as fs from 'fs';
 import * as path from 'path';
-import type * as tf from '@tensorflow/tfjs';
 import { ModelRef } from '../../domain/analysis';
 import { PreprocessSpec } from '../../imaging/preprocess';
 import { CancerHead, cancerHeadWeights } from '../cam';
@@ -16,7 +15,6 @@ export const MANIFEST_FILE = 'manifest.json';
 export interface ModelPackage {
   dir: string;
   manifest: ModelManifest;
-  model: tf.LayersModel;
   head: CancerHead;
   /** The serving engine, reading each image in the views of `testTimeAugmentation`. */
   engine: InferenceEngine;
@@ -58,13 +56,26 @@ export function modelRef(manifest: ModelManifest): ModelRef {
   return { id: manifest.id, version: manifest.version, modality: manifest.modality, deviceUid: manifest.deviceUid, synthetic: manifest.training.data === 'synthetic' };
 }
 
+/**
+ * The LayersModel is read for the input size and the CAM head's weights (copied out), and is what an ONNX export
+ * starts from when the cached graph is stale. The tfjs engine keeps it and frees it on dispose(); an onnx engine serves
+ * from its own session, so the LayersModel is disposed as soon as that engine exists (issue 10: otherwise a second
+ * copy of the weights, ~100 MB for ResNet50 in float32, stays in memory for the node's lifetime).
+ */
 export async function openModelPackage(dir: string, options: OpenOptions): Promise<ModelPackage> {
   const manifest = readManifest(dir);
   const model = await loadModel(dir);
-  const inputSize = model.inputs[0].shape[1];
-  if (inputSize !== manifest.input.size) throw new ManifestError(path.join(dir, MANIFEST_FILE), [`input.size: ${manifest.input.size} but the weights take ${inputSize}`]);
-  const setting = options.testTimeAugmentation ?? 'model';
-  const testTimeAugmentation = setting === 'model' ? manifest.testTimeAugmentation : setting;
-  const engine = withTestTimeAugmentation(await selectEngine({ engine: options.engine, threads: options.threads, modelDir: dir, model }), testTimeAugmentation);
-  return { dir, manifest, model, head: cancerHeadWeights(model), engine, testTimeAugmentation, spec: preprocessSpecOf(manifest), ref: modelRef(manifest) };
+  let served: InferenceEngine | undefined;
+  try {
+    const inputSize = model.inputs[0].shape[1];
+    if (inputSize !== manifest.input.size) throw new ManifestError(path.join(dir, MANIFEST_FILE), [`input.size: ${manifest.input.size} but the weights take ${inputSize}`]);
+    const head = cancerHeadWeights(model);
+    const setting = options.testTimeAugmentation ?? 'model';
+    const testTimeAugmentation = setting === 'model' ? manifest.testTimeAugmentation : setting;
+    served = await selectEngine({ engine: options.engine, threads: options.threads, modelDir: dir, model });
+    const engine = withTestTimeAugmentation(served, testTimeAugmentation);
+    return { dir, manifest, head, engine, testTimeAugmentation, spec: preprocessSpecOf(manifest), ref: modelRef(manifest) };
+  } finally {
+    if (served?.kind !== 'tfjs') model.dispose();
+  }
 }

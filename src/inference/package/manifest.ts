@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { TEST_TIME_AUGMENTATIONS } from '../tta';
+import { MODEL_MODALITIES } from '../../domain/modality';
 
 export const MANIFEST_SCHEMA_ID = 'gastric-ai-node/model-manifest/v1';
 const unit = z.number().min(0).max(1);
@@ -14,7 +15,7 @@ export const manifestSchema = z
     schema: z.literal(MANIFEST_SCHEMA_ID),
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'expected lower-case id (a-z, 0-9, . _ -)' }),
     version: z.string().min(1),
-    modality: z.enum(['ES', 'CT', 'PT']),
+    modality: z.enum(MODEL_MODALITIES),
     architecture: z.literal('resnet50'),
     /** Changes whenever the weights change: the DICOM device UID of the algorithm in every result object. */
     deviceUid: z.string().regex(/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/).max(64),
@@ -43,7 +44,7 @@ export const manifestSchema = z
     /** Named operating points chosen on the validation split, reported by `evaluate`. */
     operatingPoints: z.array(z.object({ name: z.string(), threshold: unit, sensitivity: unit.nullable(), specificity: unit.nullable() }).strict()),
     studyAggregation: z.object({ rule: z.literal('top-k-mean'), k: z.number().int().min(1) }).strict(),
-    /** Views each image is read in (tta.ts); the thresholds and the evaluation were made with them. */
+    /** Views each image is read in (src/inference/tta.ts); the thresholds and the evaluation were made with them. */
     testTimeAugmentation: z.enum(TEST_TIME_AUGMENTATIONS).default('none'),
     files: z.object({ layersModel: z.string(), onnx: z.string() }).strict(),
     training: z

@@ -1,11 +1,13 @@
 /**
- * WADO-RS fetcher: retrieves one series, lands every instance in the spool the same way the DIMSE SCP does
- * (incoming file → header check → atomic commit) and hands it to the sink. Small series come in one multipart
- * response; larger ones instance by instance so memory stays bounded by one instance.
+ * WADO-RS fetcher: retrieves one series and lands every instance in the spool and the sink through the same steps
+ * as the DIMSE SCP (the shared identity check, then the shared commit and hand-over of ingest/commit-instance).
+ * Small series come in one multipart response; larger ones instance by instance so memory stays bounded by one.
  */
 import { writeFile } from 'node:fs/promises';
 import type { InstanceSink } from '../../domain/instance';
 import type { Spool } from '../../store/spool';
+import { commitInstance, type Arrival } from '../commit-instance';
+import { InstanceIdentity, InvalidIdentityError } from '../instance-identity';
 import { sopInstanceUidOf, type SeriesSummary } from './dicom-json';
 import { readInstanceHeader } from './instance-header';
 import { searchAllPages, type DicomWebService } from './service';
@@ -43,24 +45,36 @@ export async function fetchSeries(ctx: SeriesFetchContext, studyInstanceUid: str
   return instances.length;
 }
 
+/** A retrieved instance that must not enter the spool (the study fails: retried next poll, then given up). */
+export class RefusedInstanceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedInstanceError';
+  }
+}
+
+function identify(bytes: ArrayBuffer, studyUid: string, seriesUid: string): InstanceIdentity {
+  let identity: InstanceIdentity;
+  try {
+    identity = readInstanceHeader(bytes);
+  } catch (err) {
+    if (err instanceof InvalidIdentityError) throw new RefusedInstanceError(`WADO-RS instance of series ${seriesUid} refused: ${err.message}`);
+    throw err;
+  }
+  if (identity.studyInstanceUid !== studyUid || identity.seriesInstanceUid !== seriesUid) {
+    throw new RefusedInstanceError(`WADO-RS returned instance ${identity.sopInstanceUid} of another series (${identity.seriesInstanceUid})`);
+  }
+  return identity;
+}
+
 async function handOver(ctx: SeriesFetchContext, bytes: ArrayBuffer, studyUid: string, seriesUid: string): Promise<void> {
+  // Checked in memory first: a refused instance never touches the disk.
+  const identity = identify(bytes, studyUid, seriesUid);
   const temp = ctx.spool.incomingPath();
   try {
     await writeFile(temp, new Uint8Array(bytes));
-    const header = readInstanceHeader(bytes);
-    if (header.studyInstanceUid !== studyUid || header.seriesInstanceUid !== seriesUid) {
-      throw new Error(`WADO-RS returned instance ${header.sopInstanceUid} of another series (${header.seriesInstanceUid})`);
-    }
-    const path = ctx.spool.commit(temp, header);
-    await ctx.sink.accept({
-      ...header,
-      path,
-      sizeBytes: bytes.byteLength,
-      source: 'dicomweb',
-      callingAet: null,
-      sourceUrl: ctx.sourceUrl,
-      receivedAt: ctx.now(),
-    });
+    const arrival: Arrival = { source: 'dicomweb', callingAet: null, sourceUrl: ctx.sourceUrl, receivedAt: ctx.now() };
+    await commitInstance({ path: temp, sizeBytes: bytes.byteLength, identity, arrival }, ctx);
   } finally {
     ctx.spool.discard(temp); // no-op once committed (the file was renamed away)
   }

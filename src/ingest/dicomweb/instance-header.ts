@@ -1,48 +1,26 @@
 /**
- * Reads the identifying header of a retrieved Part 10 instance (stops before Pixel Data, so a large image is not
- * parsed) and checks it carries the UIDs the spool needs.
+ * Reads the header of a retrieved Part 10 instance (stops before Pixel Data, so a large image is not parsed) and
+ * runs the shared identity check on it (ingest/instance-identity: the same one the DIMSE SCP runs).
  */
 import * as dcmjs from 'dcmjs';
-import type { ReceivedInstance } from '../../domain/instance';
-
-export type InstanceHeader = Pick<
-  ReceivedInstance,
-  | 'studyInstanceUid'
-  | 'seriesInstanceUid'
-  | 'sopInstanceUid'
-  | 'sopClassUid'
-  | 'transferSyntaxUid'
-  | 'modality'
-  | 'bodyPartExamined'
-  | 'studyDescription'
-  | 'seriesDescription'
->;
+import { text } from '../../dicom/attributes';
+import type { Dataset } from '../../dicom/io';
+import { InstanceIdentity } from '../instance-identity';
 
 const PIXEL_DATA = '7FE00010';
 const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
 
-function text(value: unknown): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === 'string' ? v.trim() : '';
-}
-
-export function readInstanceHeader(bytes: ArrayBuffer): InstanceHeader {
+/** Throws InvalidIdentityError (missing or malformed UIDs), or dcmjs's error for bytes that are not Part 10. */
+export function readInstanceHeader(bytes: ArrayBuffer): InstanceIdentity {
   const dict = DicomMessage.readFile(bytes, { untilTag: PIXEL_DATA, includeUntilTagValue: false });
-  const meta = DicomMetaDictionary.naturalizeDataset(dict.meta) as Record<string, unknown>;
-  const ds = DicomMetaDictionary.naturalizeDataset(dict.dict) as Record<string, unknown>;
-  const header: InstanceHeader = {
-    studyInstanceUid: text(ds.StudyInstanceUID),
-    seriesInstanceUid: text(ds.SeriesInstanceUID),
-    sopInstanceUid: text(ds.SOPInstanceUID) || text(meta.MediaStorageSOPInstanceUID),
-    sopClassUid: text(ds.SOPClassUID) || text(meta.MediaStorageSOPClassUID),
-    transferSyntaxUid: text(meta.TransferSyntaxUID),
-    modality: text(ds.Modality),
-    bodyPartExamined: text(ds.BodyPartExamined),
-    studyDescription: text(ds.StudyDescription),
-    seriesDescription: text(ds.SeriesDescription),
+  const meta = DicomMetaDictionary.naturalizeDataset(dict.meta) as Dataset;
+  const ds = DicomMetaDictionary.naturalizeDataset(dict.dict) as Dataset;
+  // PS3.10 7.1: the meta's Media Storage SOP Class/Instance UIDs are the data set's; they stand in when it lacks them.
+  // (Not on the DIMSE path, whose file meta is written from the C-STORE command, so it cannot vouch for the data set.)
+  const header: Dataset = {
+    ...ds,
+    SOPInstanceUID: text(ds, 'SOPInstanceUID') || text(meta, 'MediaStorageSOPInstanceUID'),
+    SOPClassUID: text(ds, 'SOPClassUID') || text(meta, 'MediaStorageSOPClassUID'),
   };
-  for (const key of ['studyInstanceUid', 'seriesInstanceUid', 'sopInstanceUid', 'sopClassUid', 'transferSyntaxUid'] as const) {
-    if (!header[key]) throw new Error(`retrieved instance has no ${key}`);
-  }
-  return header;
+  return InstanceIdentity.read(header, text(meta, 'TransferSyntaxUID'));
 }

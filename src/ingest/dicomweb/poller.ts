@@ -24,6 +24,11 @@ export interface DicomWebPollerOptions {
   /** How far before the watermark each query looks again (late arrivals, clock skew). */
   overlapMinutes: number;
   /**
+   * First start (the state has no watermark yet): the watermark is set this many hours before now, and kept, so
+   * the node does not pull the whole archive. Without it a first poll looks back from its own start only.
+   */
+  initialLookbackHours?: number;
+  /**
    * Failed fetches in a row after which a study is given up: logged, no longer holding the watermark back, not
    * fetched again until its instance count changes (default 5).
    */
@@ -75,6 +80,8 @@ function validate(options: DicomWebPollerOptions): void {
   if (options.modalities.length === 0) throw new Error('dicomweb poller: modalities must not be empty');
   if (!Number.isInteger(options.pageSize) || options.pageSize < 1) throw new Error('dicomweb poller: pageSize must be ≥ 1');
   if (!(options.overlapMinutes >= 0)) throw new Error('dicomweb poller: overlapMinutes must be ≥ 0');
+  const lookback = options.initialLookbackHours;
+  if (lookback !== undefined && !(lookback >= 0 && Number.isFinite(lookback))) throw new Error('dicomweb poller: initialLookbackHours must be ≥ 0');
   const maxFailures = options.maxStudyFailures ?? DEFAULT_MAX_STUDY_FAILURES;
   if (!Number.isInteger(maxFailures) || maxFailures < 1) throw new Error('dicomweb poller: maxStudyFailures must be ≥ 1');
 }
@@ -85,16 +92,27 @@ function healthOf(report: PollReport | null): PollerHealth {
   return report.studiesFailed.length > 0 || report.studiesGivenUp.length > 0 ? 'degraded' : 'up';
 }
 
+/**
+ * Seeds the watermark once, when the poller is created (the node's start): persisted at once, so polls that fail
+ * before the first full success still look back from the same point rather than from their own, later start.
+ */
+function seedWatermark(state: PollerState, lookbackHours: number | undefined, now: () => Date): void {
+  if (lookbackHours === undefined || state.getWatermark() !== null) return;
+  state.setWatermark(new Date(now().getTime() - lookbackHours * 3600_000));
+}
+
 export function createDicomWebPoller(options: DicomWebPollerOptions): DicomWebPoller {
   validate(options);
   const logger = options.logger;
   const sourceUrl = displayUrl(options.url);
+  const now = options.now ?? ((): Date => new Date());
+  seedWatermark(options.state, options.initialLookbackHours, now);
   const ctx: PollContext = {
     service: createDicomWebService({ url: options.url, auth: options.auth, timeoutMs: options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS }),
     spool: options.spool,
     sink: options.sink,
     sourceUrl,
-    now: options.now ?? ((): Date => new Date()),
+    now,
     wholeSeriesMaxInstances: options.wholeSeriesMaxInstances ?? DEFAULT_WHOLE_SERIES_MAX,
     pageSize: options.pageSize,
     state: options.state,

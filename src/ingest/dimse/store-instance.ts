@@ -1,11 +1,12 @@
 /**
- * What happens to one complete C-STORE data set: read its header, check it against the command, commit the file
- * to the spool and hand the instance on. Every failure maps to a C-STORE status (PS3.4 B.2.3) and removes the file.
+ * What happens to one complete C-STORE data set: read its header, run the shared identity check (ingest/instance-
+ * identity) and the DIMSE one (the data set is the instance the command announced), then the shared commit and
+ * hand-over (ingest/commit-instance). Every failure maps to a C-STORE status (PS3.4 B.2.3); the SCP removes the file.
  */
 import type { Dataset } from '../../dicom/io';
-import { isValidUid } from '../../dicom/uid';
-import type { InstanceSink, ReceivedInstance } from '../../domain/instance';
-import type { Spool } from '../../store/spool';
+import type { ReceivedInstance } from '../../domain/instance';
+import { commitInstance, SinkRefusedError, type Arrival, type CommitTarget } from '../commit-instance';
+import { InstanceIdentity, InvalidIdentityError } from '../instance-identity';
 import type { IncomingFileResult } from './incoming-file';
 import { MalformedInstanceError, readInstanceHeader } from './instance-header';
 
@@ -40,40 +41,29 @@ export interface StoreCommand {
   callingAet: string;
 }
 
-export interface StoreContext {
-  spool: Spool;
-  sink: InstanceSink;
+export interface StoreContext extends CommitTarget {
   /** Size of the Part 10 meta header at the start of the file (where the data set begins). */
   datasetOffset: number;
 }
 
-const text = (dataset: Dataset, keyword: string): string => {
-  const value = dataset[keyword];
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first.trim() : '';
-};
-
 const diskFull = (err: NodeJS.ErrnoException): boolean => err.code === 'ENOSPC' || err.code === 'EDQUOT';
 
-function checkIdentity(header: Dataset, command: StoreCommand): Record<'study' | 'series' | 'sop' | 'sopClass', string> {
-  const ids = {
-    study: text(header, 'StudyInstanceUID'),
-    series: text(header, 'SeriesInstanceUID'),
-    sop: text(header, 'SOPInstanceUID'),
-    sopClass: text(header, 'SOPClassUID'),
-  };
-  for (const [name, uid] of Object.entries(ids)) {
-    if (!uid) throw new StoreFailure(StoreStatus.CannotUnderstand, `missing ${name} UID`);
-    if (!isValidUid(uid)) throw new StoreFailure(StoreStatus.CannotUnderstand, `invalid ${name} UID`);
+/** The shared header check (C000 when it fails), then PS3.4 B.2.3 (A900): the data set must be the announced instance. */
+function identify(header: Dataset, command: StoreCommand): InstanceIdentity {
+  let identity: InstanceIdentity;
+  try {
+    identity = InstanceIdentity.read(header, command.transferSyntaxUid);
+  } catch (err) {
+    if (err instanceof InvalidIdentityError) throw new StoreFailure(StoreStatus.CannotUnderstand, err.message);
+    throw err;
   }
-  // PS3.4 B.2.3 (A900): the data set must be the instance the command announced.
-  if (ids.sop !== command.affectedSopInstanceUid) {
+  if (identity.sopInstanceUid !== command.affectedSopInstanceUid) {
     throw new StoreFailure(StoreStatus.DataSetMismatch, 'SOP Instance UID differs from the command');
   }
-  if (ids.sopClass !== command.affectedSopClassUid) {
+  if (identity.sopClassUid !== command.affectedSopClassUid) {
     throw new StoreFailure(StoreStatus.DataSetMismatch, 'SOP Class UID differs from the command');
   }
-  return ids;
+  return identity;
 }
 
 /** Commits a complete incoming file and returns the instance handed to the sink; throws StoreFailure. */
@@ -94,30 +84,13 @@ export async function storeInstance(file: IncomingFileResult, command: StoreComm
     if (err instanceof MalformedInstanceError) throw new StoreFailure(StoreStatus.CannotUnderstand, err.message);
     throw err;
   }
-  const ids = checkIdentity(header, command);
-  const path = context.spool.commit(file.path, { studyInstanceUid: ids.study, seriesInstanceUid: ids.series, sopInstanceUid: ids.sop });
-  const instance: ReceivedInstance = {
-    studyInstanceUid: ids.study,
-    seriesInstanceUid: ids.series,
-    sopInstanceUid: ids.sop,
-    sopClassUid: ids.sopClass,
-    transferSyntaxUid: command.transferSyntaxUid,
-    modality: text(header, 'Modality'),
-    bodyPartExamined: text(header, 'BodyPartExamined'),
-    studyDescription: text(header, 'StudyDescription'),
-    seriesDescription: text(header, 'SeriesDescription'),
-    path,
-    sizeBytes: file.sizeBytes,
-    source: 'dimse',
-    callingAet: command.callingAet,
-    sourceUrl: null,
-    receivedAt: new Date(),
-  };
+  const identity = identify(header, command);
+  const arrival: Arrival = { source: 'dimse', callingAet: command.callingAet, sourceUrl: null, receivedAt: new Date() };
   try {
-    await context.sink.accept(instance);
+    return await commitInstance({ path: file.path, sizeBytes: file.sizeBytes, identity, arrival }, context);
   } catch (err) {
-    // The file stays committed (a resend replaces it); the sender must resend so the store learns of it.
-    throw new StoreFailure(StoreStatus.ProcessingFailure, `sink refused the instance: ${(err as Error).message}`);
+    // Committed but not stored: the sender must resend (which replaces the file) so the store learns of it.
+    if (err instanceof SinkRefusedError) throw new StoreFailure(StoreStatus.ProcessingFailure, err.message);
+    throw err;
   }
-  return instance;
 }

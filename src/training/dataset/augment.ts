@@ -10,7 +10,7 @@ import type { TestTimeAugmentation } from '../../inference/tta';
 import type { Rng } from '../../synth/rng';
 import { blackAfterNormalisation, ColourJitterRange, colourJitter, drawColourJitter, Normalisation } from './colour';
 import { Fill, flipHorizontal, flipVertical, rotate, rotate90, Sample } from './geometry';
-import type { DatasetModality } from './types';
+import type { Modality } from '../../domain/modality';
 
 export * from './colour';
 export * from './geometry';
@@ -27,7 +27,7 @@ export interface AugmentPolicy {
   colour: ColourJitterRange | null;
 }
 
-export const DEFAULT_AUGMENT_POLICY: Record<DatasetModality, AugmentPolicy> = {
+export const DEFAULT_AUGMENT_POLICY: Record<Modality, AugmentPolicy> = {
   ES: { flipHorizontal: 0.5, flipVertical: 0.5, rotate90: true, maxDegrees: 15, colour: { brightness: 0.2, contrast: 0.2, saturation: 0.2, hueDegrees: 8 } },
   CT: { flipHorizontal: 0, flipVertical: 0, rotate90: false, maxDegrees: 8, colour: null },
   PT: { flipHorizontal: 0, flipVertical: 0, rotate90: false, maxDegrees: 8, colour: null },

@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import { z } from 'zod';
+import { MODEL_MODALITIES } from '../../domain/modality';
 
 const STAGE_VALUES: readonly string[] = ['I', 'II', 'III', 'IV'];
 const point = z.tuple([z.number(), z.number()]);
@@ -36,7 +37,7 @@ const extensionSchema = z.object({
   age: z.number().int().min(0).max(130),
   stage: z.enum(['I', 'II', 'III', 'IV']).nullable(),
   pathology: z.enum(['adenocarcinoma', 'normal']),
-  modality: z.enum(['ES', 'CT', 'PT']),
+  modality: z.enum(MODEL_MODALITIES),
   benign_finding: z.enum(['polyp', 'erosion']).nullable(),
   study_instance_uid: z.string().min(1),
   series_instance_uid: z.string().min(1),

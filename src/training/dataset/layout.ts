@@ -6,7 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DatasetModality, LABEL_DIR, MODALITY_FOLDER, SOURCE_DIR } from './types';
+import { LABEL_DIR, MODALITY_FOLDER, SOURCE_DIR } from './types';
+import type { Modality } from '../../domain/modality';
 
 export interface FilePair {
   /** Person folder name, NFC. */
@@ -54,7 +55,7 @@ async function listModality(top: string, folder: string, extension: string, prob
 }
 
 /** Every DICOM with its label; a DICOM without a label, or a label without a DICOM, is a problem naming the file. */
-export async function pairFiles(root: string, modality: DatasetModality, problems: string[]): Promise<FilePair[]> {
+export async function pairFiles(root: string, modality: Modality, problems: string[]): Promise<FilePair[]> {
   const sourceTop = await findFolder(root, SOURCE_DIR, problems, true);
   const labelTop = await findFolder(root, LABEL_DIR, problems, true);
   if (sourceTop === null || labelTop === null) return [];

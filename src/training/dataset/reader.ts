@@ -10,7 +10,8 @@ import * as path from 'path';
 import { ClinicalRecord, ClinicalTableError, readClinicalTable } from './clinical';
 import { Label, LabelError, readLabel } from './labels';
 import { FilePair, pairFiles } from './layout';
-import { CLINICAL_FILE, DatasetImage, DatasetIndex, DatasetModality, MODALITY_FOLDER, PatientRecord, Stage } from './types';
+import { CLINICAL_FILE, DatasetImage, DatasetIndex, MODALITY_FOLDER, PatientRecord, Stage } from './types';
+import type { Modality } from '../../domain/modality';
 
 export class DatasetError extends Error {
   constructor(
@@ -29,7 +30,7 @@ const MAX_LISTED = 200;
 const READ_CONCURRENCY = 32;
 
 export interface ReadDatasetOptions {
-  modality: DatasetModality;
+  modality: Modality;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -72,7 +73,7 @@ function patientFacts(pair: FilePair, label: Label, personId: string, clinical: 
   return { stage: e.stage, pathology: e.pathology, age: e.age };
 }
 
-function toImage(pair: FilePair, label: Label, modality: DatasetModality, clinical: Map<string, ClinicalRecord> | null, problems: string[]): DatasetImage {
+function toImage(pair: FilePair, label: Label, modality: Modality, clinical: Map<string, ClinicalRecord> | null, problems: string[]): DatasetImage {
   const { image } = label;
   const personId = image.person_id.normalize('NFC');
   const where = pair.labelPath;

@@ -1,8 +1,8 @@
 /** What the dataset reader produces and the split, balancing and training steps consume. */
 import type { Polygon, Stage } from '../../synth/types';
+import type { Modality } from '../../domain/modality';
 
 export type { Polygon, Stage };
-export type DatasetModality = 'ES' | 'CT' | 'PT';
 
 /** One labelled image: the DICOM is not decoded here, only its label is read. */
 export interface DatasetImage {
@@ -37,15 +37,12 @@ export interface PatientRecord {
 
 export interface DatasetIndex {
   root: string;
-  modality: DatasetModality;
+  modality: Modality;
   /** Sorted by person, then file name. */
   images: DatasetImage[];
   /** Sorted by personId. */
   patients: PatientRecord[];
 }
 
-/** The seed layout's folders (docs/dataset-format.md); the same names `gastric-ai synth` writes. */
-export const SOURCE_DIR = '원천데이터';
-export const LABEL_DIR = '라벨링데이터';
-export const CLINICAL_FILE = 'clinical.csv';
-export const MODALITY_FOLDER: Record<DatasetModality, string> = { ES: 'ENDO', CT: 'CT', PT: 'PET' };
+/** The seed layout's folders (docs/dataset-format.md), defined beside the generator that writes them. */
+export { CLINICAL_FILE, LABEL_DIR, MODALITY_FOLDER, SOURCE_DIR } from '../../synth/dataset-layout';

@@ -37,12 +37,13 @@ import type { ImagePrediction, SkippedImage } from './run';
 import type { SplitInfo } from './selection';
 import { StudyPrediction, studyPredictions, StudyRule } from './studies';
 import { stageOf, stageSummary, StageAgreement } from './stage';
+import { Modality } from '../../domain/modality';
 
 export const EVALUATION_SCHEMA = 'gastric-ai-node/evaluation/v1';
 export type { StageAgreement };
 
 export interface EvaluationHeader {
-  model: { id: string; version: string; modality: 'ES' | 'CT' | 'PT'; deviceUid: string; trainedOnSyntheticData: boolean; notForClinicalUse: boolean; dir: string };
+  model: { id: string; version: string; modality: Modality; deviceUid: string; trainedOnSyntheticData: boolean; notForClinicalUse: boolean; dir: string };
   data: { root: string; synthetic: boolean; syntheticImages: number; split: SplitInfo };
   options: { engine: string; backend: string; batchSize: number; testTimeAugmentation: TestTimeAugmentation };
 }

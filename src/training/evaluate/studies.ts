@@ -7,8 +7,8 @@
  * distribution's argmax even when the study is not suspicious (the node would then report none): stage agreement is
  * measured given cancer, apart from detection, which the AUROC already covers.
  */
-import { aggregateStudy } from '../../analysis/aggregate';
-import { ImageResult, Priority, STAGE_LABELS } from '../../domain/analysis';
+import { aggregateStudy, ScoredImage } from '../../analysis/aggregate';
+import { Priority, STAGE_LABELS } from '../../domain/analysis';
 import type { Stage } from '../dataset/types';
 import type { ImagePrediction } from './run';
 
@@ -45,16 +45,10 @@ export function studyPredictions(images: readonly ImagePrediction[], rule: Study
     else groups.set(image.studyKey, [image]);
   }
   return [...groups.entries()].map(([studyKey, members]) => {
-    // aggregateStudy reads only the probabilities and the suspicious flag of an ImageResult.
-    const results: ImageResult[] = members.map((m) => ({
-      sopInstanceUid: m.file,
-      seriesInstanceUid: '',
-      sopClassUid: '',
-      frame: 0,
+    const results: ScoredImage[] = members.map((m) => ({
       cancerProbability: m.cancerProbability,
       stageProbabilities: m.stageProbabilities,
       suspicious: m.cancerProbability >= rule.imageThreshold,
-      region: null,
     }));
     const conclusion = aggregateStudy(results, { topK: rule.topK, urgentProbability: rule.urgentThreshold, suspiciousProbability: rule.suspiciousThreshold });
     const distribution = conclusion.stage.distribution;

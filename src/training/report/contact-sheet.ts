@@ -2,8 +2,8 @@
 import { decodeFrame } from '../../imaging/decode';
 import { readPart10File } from '../../dicom/io';
 import { displayRaster } from '../../imaging/raster/display';
-import { blankRaster, RgbRaster } from '../../imaging/raster/png';
-import { drawPolygon, fitRaster, paste, Rgb } from '../../imaging/raster/draw';
+import { blankRaster, RgbRaster } from '../../raster/png';
+import { drawPolygon, fitRaster, paste, Rgb } from '../../raster/draw';
 import { createRng } from '../../synth/rng';
 import { DatasetImage, DatasetIndex } from '../dataset/types';
 

@@ -4,18 +4,19 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { encodePng } from '../../imaging/raster/png';
+import { encodePng } from '../../raster/png';
 import { renderSvg } from '../plots/render';
 import { readDataset } from '../dataset/reader';
-import { DatasetModality, MODALITY_FOLDER, SOURCE_DIR } from '../dataset/types';
+import { MODALITY_FOLDER, SOURCE_DIR } from '../dataset/types';
 import { contactSheet, sampleImages } from './contact-sheet';
 import { Count, modalityStats, ModalityStats } from './dataset-stats';
 import { escapeHtml, page, table } from './html';
+import { MODEL_MODALITIES, Modality } from '../../domain/modality';
 
 export interface DatasetReportOptions {
   data: string;
   out: string;
-  modalities?: DatasetModality[];
+  modalities?: Modality[];
   samples: number;
   seed: number;
 }
@@ -40,11 +41,11 @@ async function barChart(title: string, counts: Count[]): Promise<string> {
 }
 
 /** Modalities whose folder exists under any patient in the source tree. */
-export function presentModalities(root: string): DatasetModality[] {
+export function presentModalities(root: string): Modality[] {
   const source = path.join(root, SOURCE_DIR);
   if (!fs.existsSync(source)) throw new Error(`${root}: no ${SOURCE_DIR} folder (is this a dataset in the seed layout? see docs/dataset-format.md)`);
   const folders = new Set(fs.readdirSync(source).flatMap((p) => (fs.statSync(path.join(source, p)).isDirectory() ? fs.readdirSync(path.join(source, p)) : [])).map((f) => f.normalize('NFC')));
-  return (['ES', 'CT', 'PT'] as const).filter((m) => folders.has(MODALITY_FOLDER[m]));
+  return MODEL_MODALITIES.filter((m) => folders.has(MODALITY_FOLDER[m]));
 }
 
 export async function writeDatasetReport(options: DatasetReportOptions): Promise<DatasetReport> {

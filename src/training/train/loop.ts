@@ -85,7 +85,7 @@ function losses(tail: tf.LayersModel, batch: ReturnType<typeof stack>, training:
   const stageLoss = nll(stage, batch.stage, 4, tf.greaterEqual(batch.stage, 0).toInt() as tf.Tensor1D);
   let total = tf.add(cancerLoss, stageLoss) as tf.Scalar;
   if (locationWeight > 0) {
-    // The CAM logit of each location (cam.ts), built from the head's variables so the loss trains them.
+    // The CAM logit of each location (src/inference/cam.ts), built from the head's variables so the loss trains them.
     const [kernel, bias] = tail.getLayer('cancer').trainableWeights.map((w) => w.read());
     const wDiff = tf.sub(tf.slice(kernel, [0, 1], [-1, 1]), tf.slice(kernel, [0, 0], [-1, 1]));
     const bDiff = tf.sub(tf.slice(bias, [1], [1]), tf.slice(bias, [0], [1]));

@@ -1,7 +1,7 @@
 /**
  * Calibration and operating points from what serving computes. The tail is trained and validated on cached
- * single-view features, but a model served with test-time augmentation (tta.ts) reads each image in several views,
- * whose mean logit is less noisy and differently spread. So the Platt fit and the thresholds are taken from the
+ * single-view features, but a model served with test-time augmentation (src/inference/tta.ts) reads each image in
+ * several views, whose mean logit is less noisy and differently spread. So the Platt fit and the thresholds are taken from the
  * validation images read end to end: DICOM → preprocess → the model exported to ONNX → the model's views.
  */
 import type * as tf from '@tensorflow/tfjs';

@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readPart10File } from '../../dicom/io';
 import { decodeFrame } from '../../imaging/decode';
-import { defaultPreprocessSpec, preprocess, Modality } from '../../imaging/preprocess';
+import { defaultPreprocessSpec, preprocess } from '../../imaging/preprocess';
 import { initTfjsBackend } from '../../inference/engines/tfjs-backend';
 import { buildGastricResNet50 } from '../../inference/model/resnet50';
 import { loadModel } from '../../inference/model/weights-io';
@@ -28,6 +28,7 @@ import { trainTail, EpochRecord } from './loop';
 import { buildTail, buildTrunk, copyTailWeights, Trainable, TRAINABLE_BOUNDARY } from './tail';
 import { registerWasmConv2DBackpropFilter } from '../wasm-conv-grad';
 import { registerWasmConv2DBackpropInput } from '../wasm-conv-input-grad';
+import type { Modality } from '../../domain/modality';
 
 export interface TrainOptions {
   data: string;

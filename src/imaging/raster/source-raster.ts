@@ -3,10 +3,10 @@
  * meta, so the transfer syntax is recognised from Pixel Data itself: native data has exactly the frame size, and an
  * encapsulated frame starts with its codestream's signature (PS3.5 A.4).
  */
-import { Dataset } from '../io';
-import { decodeFrame } from '../../imaging/decode';
-import { displayRaster } from '../../imaging/raster/display';
-import { RgbRaster } from '../../imaging/raster/png';
+import { Dataset } from '../../dicom/io';
+import { decodeFrame } from '../decode';
+import { displayRaster } from './display';
+import { RgbRaster } from '../../raster/png';
 
 const firstBuffer = (ds: Dataset): Uint8Array | null => {
   const v: unknown = Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData;
