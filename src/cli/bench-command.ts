@@ -27,7 +27,7 @@ export function registerBenchCommand(program: Command): void {
     .command('e2e')
     .description('study stable → results queryable in Orthanc for a JPEG endoscopy study, and DIMSE ingest vs dcmtk storescp')
     .option('--images <n>', 'endoscopy images in the study', intArg(1, 2000), 100)
-    .option('--es-model <dir>', 'ES model package (default: inference.models.ES in the config)')
+    .option('--es-model <dir>', "ES model package (default: the config's models and routing rules)")
     .option('--tta <views>', `test-time views for the ES model: ${TEST_TIME_AUGMENTATIONS.join(' | ')} (default: its manifest's)`, ttaArg)
     .option('--ingest-files <n>', 'files per ingest size (10 KB and 525 KB)', intArg(1, 10000), 200)
     .option('--json', 'JSON only (the output is JSON either way)')
