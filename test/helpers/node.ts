@@ -20,11 +20,16 @@ export async function writeTestModels(dir: string, modalities: Array<'ES' | 'CT'
   return dirs;
 }
 
-/** The test packages as inference.models and routing rules that send ES, CT and PT series to them (by id). */
-export function testModelsConfig(dirs: Record<'ES' | 'CT' | 'PT', string>): { inference: { models: Array<{ id: string; dir: string }> }; routing: { rules: Array<Record<string, string>> } } {
+/**
+ * The test packages as inference.models, and the default routing rules with their model ids swapped for the test
+ * packages' (es-demo → test-es, ct-demo → test-ct, pt-demo → test-pt), so tests route exactly as the defaults do.
+ */
+export function testModelsConfig(dirs: Record<'ES' | 'CT' | 'PT', string>): { inference: { models: Array<{ id: string; dir: string }> }; routing: { rules: NodeConfig['routing']['rules'] } } {
+  const { config } = loadConfig({ env: {} });
+  const testId = (demoId: string): string => `test-${demoId.replace(/-demo$/, '')}`;
   return {
     inference: { models: (['ES', 'CT', 'PT'] as const).map((m) => ({ id: `test-${m.toLowerCase()}`, dir: dirs[m] })) },
-    routing: { rules: (['ES', 'CT', 'PT'] as const).map((m) => ({ modality: m, model: `test-${m.toLowerCase()}` })) },
+    routing: { rules: config.routing.rules.map((r) => ({ ...r, model: testId(r.model) })) },
   };
 }
 
