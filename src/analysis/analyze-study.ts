@@ -6,7 +6,6 @@
  */
 import { Dataset } from '../dicom/io';
 import { ImageMap, ImageResult, StudyAnalysis, StudyTimings } from '../domain/analysis';
-import { ModelPackage } from '../inference/package/load';
 import { aggregateStudy, combineReadings, ModelConclusion } from './aggregate';
 import { prepareImages } from './prepare-images';
 import { readImages } from './read-images';
@@ -41,18 +40,16 @@ export async function analyzeStudy(series: readonly StudySeries[], options: Anal
   const prepared = await prepareImages(instances, timings, skipped);
   if (prepared.size === 0) throw new StudyInputError(`no analysable image in the study (${skipped.length} skipped${skipped[0] ? `: ${skipped[0].reason}` : ''})`);
 
-  const models = new Map<string, ModelPackage>(instances.map((i) => [i.model.manifest.id, i.model]));
   const images: ImageResult[] = [];
   const maps: ImageMap[] = [];
   const readings: ModelConclusion[] = [];
-  for (const [modelId, items] of prepared) {
-    const model = models.get(modelId)!;
+  for (const [model, items] of prepared) {
     const read = await readImages(model, items, options.batchSize, timings);
     images.push(...read.images);
     maps.push(...read.maps);
     const { thresholds, studyAggregation } = model.manifest;
     readings.push({
-      modelId,
+      modelId: model.manifest.id,
       images: read.images,
       conclusion: aggregateStudy(read.images, {
         topK: studyAggregation.k,
@@ -73,7 +70,7 @@ export async function analyzeStudy(series: readonly StudySeries[], options: Anal
   timings.totalMs = performance.now() - started;
   const analysis: StudyAnalysis = {
     studyInstanceUid,
-    models: [...prepared.keys()].map((id) => models.get(id)!.ref),
+    models: [...prepared.keys()].map((m) => m.ref),
     ...combineReadings(readings),
     images,
     skipped,

@@ -3,6 +3,7 @@ import { decodeFrame, frameCount } from '../imaging/decode';
 import { preprocess } from '../imaging/preprocess';
 import { InputGeometry } from '../imaging/types';
 import { StudyTimings } from '../domain/analysis';
+import { ModelPackage } from '../inference/package/load';
 import { Skipped, SourceInstance } from './study-input';
 
 export interface PreparedImage {
@@ -12,11 +13,10 @@ export interface PreparedImage {
   geometry: InputGeometry;
 }
 
-/** Model inputs grouped by model id, in reading order; frames that fail to decode are skipped with the reason. */
-export async function prepareImages(instances: readonly SourceInstance[], timings: StudyTimings, skipped: Skipped): Promise<Map<string, PreparedImage[]>> {
-  const byModel = new Map<string, PreparedImage[]>();
+/** Model inputs grouped by the model that reads them, in reading order; frames that fail to decode are skipped with the reason. */
+export async function prepareImages(instances: readonly SourceInstance[], timings: StudyTimings, skipped: Skipped): Promise<Map<ModelPackage, PreparedImage[]>> {
+  const byModel = new Map<ModelPackage, PreparedImage[]>();
   for (const source of instances) {
-    const id = source.model.manifest.id;
     for (let frame = 0; frame < frameCount(source.dataset); frame++) {
       try {
         let t = performance.now();
@@ -25,9 +25,9 @@ export async function prepareImages(instances: readonly SourceInstance[], timing
         t = performance.now();
         const prepared = preprocess(decoded, source.dataset, source.model.spec);
         timings.preprocessMs += performance.now() - t;
-        const list = byModel.get(id) ?? [];
+        const list = byModel.get(source.model) ?? [];
         list.push({ source, frame, input: prepared.data, geometry: prepared.geometry });
-        byModel.set(id, list);
+        byModel.set(source.model, list);
       } catch (err) {
         skipped.push({ sopInstanceUid: source.sopInstanceUid, reason: (err as Error).message });
       }

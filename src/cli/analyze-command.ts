@@ -8,9 +8,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { analyzeStudy, StudyAnalysisOutcome } from '../analysis/analyze-study';
 import { loadConfig } from '../config/load';
 import { NodeConfig } from '../config/schema';
+import { isDicomModalityCode } from '../domain/modality';
 
 import { EngineChoice } from '../inference/engines/select';
-import { ModelPackage, openModelPackage } from '../inference/package/load';
+import { ModelPackage, openModelPackage, readManifest } from '../inference/package/load';
 import { buildResultObjects, writeResultObjects } from '../results/build';
 import { RoutingRule } from '../pipeline/routing';
 import { intArg } from './args';
@@ -27,7 +28,7 @@ const modelArg = (value: string, previous: Array<{ id: string | null; dir: strin
 /** `--modality OT,XC`: DICOM modality codes. */
 const dicomModalitiesArg = (value: string): string[] => {
   const list = value.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
-  if (list.length === 0 || list.some((m) => !/^[A-Z0-9_]{1,16}$/.test(m))) throw new InvalidArgumentError(`expected a comma list of DICOM modality codes, e.g. OT,XC (got ${value})`);
+  if (list.length === 0 || list.some((m) => !isDicomModalityCode(m))) throw new InvalidArgumentError(`expected a comma list of DICOM modality codes, e.g. OT,XC (got ${value})`);
   return list;
 };
 
@@ -118,9 +119,9 @@ async function openModels(opts: AnalyzeCliOptions, config: NodeConfig, engine: E
   try {
     for (const { id, dir } of wanted) {
       if (!opts.model && !fs.existsSync(path.join(dir, 'manifest.json'))) continue; // configured but not installed
-      const pkg = await openModelPackage(path.resolve(dir), open);
-      models.set(pkg.manifest.id, pkg);
-      if (id !== null && id !== pkg.manifest.id) throw new Error(`--model ${id}=${dir}: that package is model ${pkg.manifest.id}`);
+      const manifestId = readManifest(path.resolve(dir)).id;
+      if (id !== null && id !== manifestId) throw new Error(`--model ${id}=${dir}: that package is model ${manifestId}`);
+      models.set(manifestId, await openModelPackage(path.resolve(dir), open));
     }
   } catch (err) {
     for (const m of models.values()) await m.engine.dispose();

@@ -19,7 +19,6 @@ import { startNode } from '../node/node';
 import { startOrthanc } from '../orthanc/launcher';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../synth/generate';
 import { listDicomFiles } from '../synth/files';
-
 import { createDicomWebService } from '../ingest/dicomweb/service';
 import { MODEL_MODALITIES, isModality, Modality } from '../domain/modality';
 

@@ -40,7 +40,7 @@ export function routeFolder(files: readonly string[], rules: readonly RoutingRul
   const headers: FileHeader[] = [];
   for (const file of files) {
     try {
-      const { dataset, meta } = readPart10Header(file);
+      const { dataset, meta } = readPart10Header(fs.readFileSync(file));
       headers.push({
         file,
         sopInstanceUid: text(dataset, 'SOPInstanceUID'),

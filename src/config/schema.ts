@@ -4,6 +4,8 @@
  * (test/unit/config.test.ts validates the default file). Objects are strict so a mistyped key is an error.
  */
 import { z } from 'zod';
+import { isValidUid } from '../dicom/uid';
+import { isDicomModalityCode } from '../domain/modality';
 import { TEST_TIME_AUGMENTATIONS } from '../inference/tta';
 
 const intIn = (lo: number, hi: number) => {
@@ -42,8 +44,8 @@ const destination = z.discriminatedUnion(
 );
 
 /** A DICOM Modality code (CS, PS3.3 C.7.3.1.1.1), e.g. ES, CT, PT, OT, XC. */
-const dicomModality = z.string({ error: 'expected a DICOM modality code' }).regex(/^[A-Z0-9_]{1,16}$/, { error: 'expected a DICOM modality code (e.g. ES, OT, XC)' });
-const uid = z.string({ error: 'expected a UID' }).regex(/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/, { error: 'expected a UID (digits and dots)' }).max(64, { error: 'expected a UID of at most 64 characters' });
+const dicomModality = z.string({ error: 'expected a DICOM modality code' }).refine(isDicomModalityCode, { error: 'expected a DICOM modality code (e.g. ES, OT, XC)' });
+const uid = z.string({ error: 'expected a UID' }).refine(isValidUid, { error: 'expected a UID (digits and dots, at most 64 characters)' });
 /** A model package's id (its manifest's `id`). */
 const modelId = z.string({ error: 'expected a model id' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected a model id (letters, digits, . _ -)' });
 

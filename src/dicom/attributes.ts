@@ -20,12 +20,12 @@ export function text(dataset: Dataset, keyword: string): string {
   return textOf(dataset[keyword]);
 }
 
-/** A data element's first value as a finite number, or null (absent, empty, not a number). */
-export function numberOf(dataset: Dataset, keyword: string): number | null {
+/** A data element's first value as a finite number (dcmjs gives numbers, numeric strings or one-element arrays). */
+export function numberValue(dataset: Dataset, keyword: string): number | undefined {
   const raw = dataset[keyword];
   const first = Array.isArray(raw) ? raw[0] : raw;
-  const n = typeof first === 'number' ? first : typeof first === 'string' && first.trim() !== '' ? Number(first.trim()) : NaN;
-  return Number.isFinite(n) ? n : null;
+  const n = typeof first === 'number' ? first : typeof first === 'string' && first.trim() !== '' ? Number(first) : NaN;
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** Leading spaces and trailing spaces/NULs removed (PS3.5 6.2 padding). */

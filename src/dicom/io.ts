@@ -43,10 +43,9 @@ export function readPart10File(file: string): Part10 {
   return readPart10(fs.readFileSync(file));
 }
 
-/** The file meta and the data set up to (not including) Pixel Data: what routing and inventories need. */
-export function readPart10Header(file: string): Part10 {
-  const bytes = fs.readFileSync(file);
-  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+/** The file meta and the data set up to (not including) Pixel Data: a large image's pixels are not parsed. */
+export function readPart10Header(bytes: Uint8Array | ArrayBuffer): Part10 {
+  const ab = ArrayBuffer.isView(bytes) ? (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer) : bytes;
   const dict = DicomMessage.readFile(ab, { untilTag: '7FE00010', includeUntilTagValue: false });
   return { meta: DicomMetaDictionary.naturalizeDataset(dict.meta), dataset: DicomMetaDictionary.naturalizeDataset(dict.dict) };
 }

@@ -44,23 +44,7 @@ export class SinkRefusedError extends Error {
 export async function commitInstance(incoming: IncomingInstance, target: CommitTarget): Promise<ReceivedInstance> {
   const { identity, arrival } = incoming;
   const path = target.spool.commit(incoming.path, identity);
-  const instance: ReceivedInstance = {
-    studyInstanceUid: identity.studyInstanceUid,
-    seriesInstanceUid: identity.seriesInstanceUid,
-    sopInstanceUid: identity.sopInstanceUid,
-    sopClassUid: identity.sopClassUid,
-    transferSyntaxUid: identity.transferSyntaxUid,
-    modality: identity.modality,
-    bodyPartExamined: identity.bodyPartExamined,
-    studyDescription: identity.studyDescription,
-    seriesDescription: identity.seriesDescription,
-    path,
-    sizeBytes: incoming.sizeBytes,
-    source: arrival.source,
-    callingAet: arrival.callingAet,
-    sourceUrl: arrival.sourceUrl,
-    receivedAt: arrival.receivedAt,
-  };
+  const instance: ReceivedInstance = { ...identity, ...arrival, path, sizeBytes: incoming.sizeBytes };
   try {
     await target.sink.accept(instance);
   } catch (err) {

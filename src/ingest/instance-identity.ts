@@ -44,34 +44,17 @@ export class InvalidIdentityError extends Error {
   }
 }
 
-export class InstanceIdentity implements IdentityFields {
-  readonly studyInstanceUid: string;
-  readonly seriesInstanceUid: string;
-  readonly sopInstanceUid: string;
-  readonly sopClassUid: string;
-  readonly transferSyntaxUid: string;
-  readonly modality: string;
-  readonly bodyPartExamined: string;
-  readonly studyDescription: string;
-  readonly seriesDescription: string;
+declare const checked: unique symbol;
 
-  private constructor(fields: IdentityFields) {
-    this.studyInstanceUid = fields.studyInstanceUid;
-    this.seriesInstanceUid = fields.seriesInstanceUid;
-    this.sopInstanceUid = fields.sopInstanceUid;
-    this.sopClassUid = fields.sopClassUid;
-    this.transferSyntaxUid = fields.transferSyntaxUid;
-    this.modality = fields.modality;
-    this.bodyPartExamined = fields.bodyPartExamined;
-    this.studyDescription = fields.studyDescription;
-    this.seriesDescription = fields.seriesDescription;
-  }
+/** Identity fields that passed the check: only InstanceIdentity.read makes one (the brand is type-only). */
+export type InstanceIdentity = Readonly<IdentityFields> & { readonly [checked]: true };
 
+export const InstanceIdentity = {
   /**
    * Reads and checks the header (a naturalized data set without Pixel Data). The transfer syntax comes from outside
    * the data set: DIMSE's accepted presentation context, or the Part 10 file meta. Throws InvalidIdentityError.
    */
-  static read(dataset: Dataset, transferSyntaxUid: string): InstanceIdentity {
+  read(dataset: Dataset, transferSyntaxUid: string): InstanceIdentity {
     const fields: IdentityFields = {
       studyInstanceUid: text(dataset, 'StudyInstanceUID'),
       seriesInstanceUid: text(dataset, 'SeriesInstanceUID'),
@@ -88,6 +71,6 @@ export class InstanceIdentity implements IdentityFields {
       if (!uid) throw new InvalidIdentityError(field, 'missing');
       if (!isValidUid(uid)) throw new InvalidIdentityError(field, 'invalid');
     }
-    return new InstanceIdentity(fields);
-  }
-}
+    return fields as InstanceIdentity;
+  },
+};

@@ -7,15 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ComponentHealth } from '../api/deps';
 import { EngineChoice } from '../inference/engines/select';
-import { ModelPackage, openModelPackage } from '../inference/package/load';
+import { ModelPackage, openModelPackage, readManifest } from '../inference/package/load';
 import { TestTimeAugmentationSetting } from '../inference/tta';
 import { Logger } from '../logging/logger';
 
 export interface ModelCatalog {
   /** The loaded package with this id, if installed. */
   get(id: string): ModelPackage | undefined;
-  readonly loaded: readonly ModelPackage[];
-  readonly missing: ReadonlyArray<{ id: string; dir: string }>;
   /** One health entry per configured model. */
   health(): ComponentHealth[];
   dispose(): Promise<void>;
@@ -35,18 +33,18 @@ export async function loadModels(options: {
   logger: Logger;
 }): Promise<ModelCatalog> {
   const byId = new Map<string, ModelPackage>();
-  const missing: Array<{ id: string; dir: string }> = [];
   try {
     for (const { id, dir: configured } of options.models) {
       const dir = path.resolve(options.baseDir, configured);
       if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
-        missing.push({ id, dir });
         options.logger.warn('model package not found: series routed to it are skipped', { model: id, dir });
         continue;
       }
+      // The manifest first: a wrong id is found before the weights are loaded.
+      const manifestId = readManifest(dir).id;
+      if (manifestId !== id) throw new ModelConfigError(`inference.models: ${dir} holds model ${manifestId}, not ${id} (routing rules name models by their manifest id)`);
       const pkg = await openModelPackage(dir, { engine: options.engine, threads: options.threads, testTimeAugmentation: options.testTimeAugmentation });
       byId.set(id, pkg);
-      if (pkg.manifest.id !== id) throw new ModelConfigError(`inference.models: ${dir} holds model ${pkg.manifest.id}, not ${id} (routing rules name models by their manifest id)`);
       options.logger.info('model loaded', { model: id, version: pkg.manifest.version, modality: pkg.manifest.modality, engine: `${pkg.engine.kind}/${pkg.engine.backend}`, testTimeAugmentation: pkg.testTimeAugmentation, synthetic: pkg.ref.synthetic });
     }
   } catch (err) {
@@ -55,8 +53,6 @@ export async function loadModels(options: {
   }
   return {
     get: (id) => byId.get(id),
-    loaded: [...byId.values()],
-    missing,
     health: () =>
       options.models.map(({ id }): ComponentHealth => {
         const pkg = byId.get(id);

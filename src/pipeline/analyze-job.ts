@@ -31,15 +31,18 @@ export interface AnalyzeJobDeps {
 
 /** The routed series that an installed model can read, with their files; and the model ids routed to but not installed. */
 function servedSeries(routed: readonly RoutedSeries[], instances: readonly StoredInstance[], model: AnalyzeJobDeps['model']): { series: StudySeries[]; unserved: string[] } {
+  const files = new Map<string, string[]>();
+  for (const i of instances) {
+    const list = files.get(i.seriesInstanceUid);
+    if (list) list.push(i.path);
+    else files.set(i.seriesInstanceUid, [i.path]);
+  }
   const series: StudySeries[] = [];
   const unserved = new Set<string>();
   for (const { seriesInstanceUid, modelId } of routed) {
     const pkg = model(modelId);
-    if (!pkg) {
-      unserved.add(modelId);
-      continue;
-    }
-    series.push({ seriesInstanceUid, model: pkg, files: instances.filter((i) => i.seriesInstanceUid === seriesInstanceUid).map((i) => i.path) });
+    if (pkg) series.push({ seriesInstanceUid, model: pkg, files: files.get(seriesInstanceUid) ?? [] });
+    else unserved.add(modelId);
   }
   return { series, unserved: [...unserved] };
 }

@@ -26,7 +26,6 @@ export interface ResultOptions {
   secondaryCapture: boolean;
 }
 
-
 function resultObject(kind: ResultKind, dataset: Dataset): ResultObject {
   const object = { kind, dataset, sopClassUid: textOf(dataset.SOPClassUID), sopInstanceUid: textOf(dataset.SOPInstanceUID), seriesInstanceUid: textOf(dataset.SeriesInstanceUID) };
   if (!object.sopClassUid || !object.sopInstanceUid || !object.seriesInstanceUid) throw new Error(`${kind} builder returned a dataset without SOP Class, SOP Instance or Series Instance UID`);

@@ -7,8 +7,7 @@ import { Dataset } from '../dicom/io';
 import { buildSecondaryCapture } from '../dicom/sc/builder';
 import { blendHeat, burnCaption, drawOutline, enlargeToWidth } from '../dicom/sc/overlay';
 import { sourceRaster } from '../imaging/raster/source-raster';
-import { ImageResult, STAGE_LABELS } from '../domain/analysis';
-import { ImageMap } from '../domain/analysis';
+import { ImageMap, ImageResult, STAGE_LABELS } from '../domain/analysis';
 import {
   equipmentAndProvenance,
   modelOf,
@@ -26,7 +25,6 @@ const HEAT = { threshold: 0.5, opacity: 0.45 };
 const OUTLINE: [number, number, number] = [0, 255, 0];
 /** About the width of our longest caption at scale 1 (5x7 font, 6 px a character). */
 const CAPTION_WIDTH = 480;
-
 
 function stageOf(image: ImageResult): string {
   const p = image.stageProbabilities;

@@ -59,7 +59,7 @@ export function readContentItem(item: Dataset): ContentItem {
       break;
     }
     case 'TEXT':
-      if (name && textOf(item.TextValue).trim()) return new TextItem({ ...base, name, value: textOf(item.TextValue) });
+      if (name && textOf(item.TextValue)) return new TextItem({ ...base, name, value: textOf(item.TextValue) });
       break;
     case 'NUM': {
       const measured = items(item.MeasuredValueSequence)[0];

@@ -4,7 +4,7 @@
  */
 import type { Dataset } from '../../dicom/io';
 import { PixelDecodeError } from './errors';
-import { text } from '../../dicom/attributes';
+import { numberValue, text } from '../../dicom/attributes';
 
 export type StoredPhotometric =
   | 'MONOCHROME1'
@@ -30,14 +30,6 @@ export interface PixelModule {
   /** 0: R1G1B1R2G2B2…, 1: R1R2…G1G2…B1B2… (PS3.3 C.7.6.3.1.3). */
   planarConfiguration: 0 | 1;
   numberOfFrames: number;
-}
-
-/** First value of a numeric attribute (dcmjs gives numbers, numeric strings, or one-element arrays). */
-export function numberValue(ds: Dataset, keyword: string): number | undefined {
-  let v: unknown = ds[keyword];
-  if (Array.isArray(v)) v = v[0];
-  if (typeof v === 'string' && v.trim() !== '') v = Number(v);
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
 /** Number of frames in the dataset (Number of Frames, PS3.3 C.7.6.6; absent means one). */

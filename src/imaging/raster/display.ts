@@ -7,7 +7,6 @@ import { hounsfield } from '../preprocess/ct';
 import { suvFactor } from '../preprocess/pet';
 import { DecodedFrame } from '../types';
 import { RgbRaster } from '../../raster/png';
-import {  } from '../../domain/modality';
 
 const CT_DISPLAY = { center: 40, width: 400 };
 const PET_DISPLAY_SUV_MAX = 6;
