@@ -1,9 +1,9 @@
 /** `gastric-ai train`: a model package from a dataset in the seed layout (see docs/models.md, "Training"). */
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
-import { Trainable, TRAINABLE_BOUNDARY } from '../training/train/tail';
 import { train, TrainOptions } from '../training/train/train';
 import { TEST_TIME_AUGMENTATIONS, TestTimeAugmentation } from '../inference/tta';
+import { OPTIMIZERS, OptimizerName, TRAINING_DEVICES, TrainingDevice } from '../training/torch/trainer-config';
 import { intArg, modalityArg, ttaArg } from './args';
 import type { Modality } from '../domain/modality';
 
@@ -15,9 +15,9 @@ const splitArg = (value: string): { train: number; validation: number; test: num
   return { train: parts[0], validation: parts[1], test: parts[2] };
 };
 
-const trainableArg = (value: string): Trainable => {
-  if (!(value in TRAINABLE_BOUNDARY)) throw new InvalidArgumentError(`expected one of ${Object.keys(TRAINABLE_BOUNDARY).join(', ')}`);
-  return value as Trainable;
+const choice = <T extends string>(values: readonly T[]) => (value: string): T => {
+  if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${values.join(', ')}`);
+  return value as T;
 };
 
 const positiveNumber = (value: string): number => {
@@ -27,39 +27,43 @@ const positiveNumber = (value: string): number => {
 };
 
 /** Commander's parsed options: the trainer's, under their flag names, with paths still relative. */
-type TrainCliOptions = Pick<TrainOptions, 'version' | 'size' | 'epochs' | 'batch' | 'trainable' | 'augmentCopies' | 'locationWeight' | 'patience' | 'split' | 'seed' | 'threads'> & {
+type TrainCliOptions = Pick<TrainOptions, 'version' | 'size' | 'epochs' | 'batch' | 'weightDecay' | 'optimizer' | 'locationWeight' | 'stageWeight' | 'patience' | 'split' | 'seed' | 'threads' | 'device'> & {
   data: string;
   modality: Modality;
   out: string;
   id?: string;
   lr: number;
   init?: string;
-  tta?: TestTimeAugmentation;
+  tta: TestTimeAugmentation;
+  warmup: number;
   resume?: boolean;
 };
 
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
-    .description('train a ResNet50 model package on a dataset in the seed layout (DICOM + JSON labels)')
+    .description('train a whole ResNet50 (PyTorch) into a model package, from a dataset in the seed layout (DICOM + JSON labels)')
     .requiredOption('-d, --data <dir>', 'dataset root (원천데이터 + 라벨링데이터)')
     .requiredOption('-m, --modality <m>', 'ES, CT or PT', modalityArg)
     .requiredOption('-o, --out <dir>', 'model package folder, e.g. models/es-demo')
     .option('--id <id>', 'model id (default: the folder name)')
     .option('--version <v>', 'model version', '0.1.0')
-    .option('--size <px>', 'input size (224 for real data)', intArg(32, 1024), 224)
+    .option('--size <px>', 'input size (224 for real data and ImageNet weights; the demo models use less)', intArg(32, 1024), 224)
     .option('--epochs <n>', 'maximum epochs', intArg(1, 10000), 10)
-    .option('--batch <n>', 'batch size', intArg(1, 1024), 16)
-    .option('--lr <rate>', 'Adam learning rate', positiveNumber, 1e-3)
-    .option('--trainable <part>', 'what is trained: heads | block (last bottleneck + heads) | stage (conv5 + heads)', trainableArg, 'block' as Trainable)
-    .option('--init <dir>', 'initial weights: a TF.js LayersModel with Keras ResNet50 layer names (see docs/models.md)')
-    .option('--augment-copies <n>', 'augmented copies per training image in the feature cache (1 = none)', intArg(1, 64), 2)
-    .option('--tta <views>', `test-time views written to the manifest: ${TEST_TIME_AUGMENTATIONS.join(' | ')} (default: those the modality's augmentation trains with: ES dihedral, CT/PT none)`, ttaArg)
+    .option('--batch <n>', 'batch size', intArg(2, 1024), 32)
+    .option('--lr <rate>', 'peak learning rate (after warm-up; cosine decay to 1 % of it)', positiveNumber, 1e-3)
+    .option('--optimizer <name>', `${OPTIMIZERS.join(' | ')}`, choice<OptimizerName>(OPTIMIZERS), 'adamw' as OptimizerName)
+    .option('--weight-decay <w>', 'decoupled weight decay on conv and dense kernels', positiveNumber, 1e-4)
+    .option('--warmup <epochs>', 'linear learning-rate warm-up, in epochs', positiveNumber, 1)
+    .option('--init <file|dir>', 'initial weights: a torchvision ResNet50 state_dict (.pth), or a TF.js LayersModel with Keras ResNet50 layer names (docs/models.md)')
+    .option('--tta <views>', `test-time views the package is served and calibrated in: ${TEST_TIME_AUGMENTATIONS.join(' | ')}`, ttaArg, 'none' as TestTimeAugmentation)
     .option('--location-weight <w>', 'weight of the per-location (label polygon) loss on the activation map', positiveNumber, 1)
+    .option('--stage-weight <w>', 'weight of the stage loss (cancer images of staged patients)', positiveNumber, 1)
     .option('--patience <n>', 'early stop after this many epochs without a better validation AUROC', intArg(1, 1000), 3)
     .option('--split <fractions>', 'train,validation,test fractions by patient', splitArg, { train: 0.7, validation: 0.15, test: 0.15 })
     .option('--seed <s>', 'seed for initialisation, split, sampling and augmentation', intArg(0, 2 ** 31 - 1), 1)
-    .option('--threads <n>', 'ONNX Runtime threads for the feature cache, 0 = all cores', intArg(0, 256), 0)
+    .option('--device <d>', `where PyTorch trains: ${TRAINING_DEVICES.join(' | ')} (auto: CUDA when PyTorch sees a GPU)`, choice<TrainingDevice>(TRAINING_DEVICES), 'auto' as TrainingDevice)
+    .option('--threads <n>', 'CPU threads for PyTorch and ONNX Runtime, 0 = all cores', intArg(0, 256), 0)
     .option('--resume', 'continue from the checkpoint in OUT/checkpoint when it belongs to the same run')
     .action(async (opts: TrainCliOptions) => {
       const out = path.resolve(opts.out);
@@ -74,14 +78,17 @@ export function registerTrainCommand(program: Command): void {
         epochs: opts.epochs,
         batch: opts.batch,
         learningRate: opts.lr,
-        trainable: opts.trainable,
+        weightDecay: opts.weightDecay,
+        optimizer: opts.optimizer,
+        warmupEpochs: opts.warmup,
         init: opts.init ? path.resolve(opts.init) : null,
-        augmentCopies: opts.augmentCopies,
-        testTimeAugmentation: opts.tta ?? null,
+        testTimeAugmentation: opts.tta,
         locationWeight: opts.locationWeight,
+        stageWeight: opts.stageWeight,
         patience: opts.patience,
         split: opts.split,
         seed: opts.seed,
+        device: opts.device,
         threads: opts.threads,
         resume: opts.resume === true,
         command: `gastric-ai ${process.argv.slice(2).join(' ')}`,

@@ -1,8 +1,7 @@
-/** Patient-level stratified split and class balancing. */
+/** Patient-level stratified split (class balancing is the trainer's: trainer/tests/test_train.py). */
 import { createRng } from '../../src/synth/rng';
 import { SEED_STAGE_WEIGHTS } from '../../src/synth/plan';
 import { STAGES } from '../../src/synth/types';
-import { classWeights, createBalancedSampler } from '../../src/training/dataset/balance';
 import { DatasetSplit, SPLIT_NAMES, splitByPatient, STRATA, stratumOf } from '../../src/training/dataset/split';
 import type { DatasetImage, DatasetIndex, PatientRecord, Stage } from '../../src/training/dataset/types';
 
@@ -77,38 +76,5 @@ describe('splitByPatient', () => {
     expect(splitByPatient(fakeIndex(10, 3), { train: 0.9, validation: 0.1, test: 0, seed: 4 }).test.personIds).toEqual([]);
     expect(() => splitByPatient(index, { train: 0.7, validation: 0.2, test: 0.2, seed: 1 })).toThrow('sum to 1');
     expect(() => splitByPatient(index, { train: 1.1, validation: -0.1, test: 0, seed: 1 })).toThrow('≥ 0');
-  });
-});
-
-describe('class balancing', () => {
-  const items = [...Array.from({ length: 30 }, () => ({ cancer: true })), ...Array.from({ length: 100 }, () => ({ cancer: false }))];
-
-  test('an epoch shows each class half the time, every image at least once, the minority evenly repeated', () => {
-    const sampler = createBalancedSampler(items, { seed: 7 });
-    const epoch = sampler.epoch(0);
-    expect(epoch).toHaveLength(sampler.epochLength);
-    expect(epoch).toHaveLength(200);
-    expect(epoch.filter((i) => items[i].cancer)).toHaveLength(100);
-    const uses = new Map<number, number>();
-    for (const i of epoch) uses.set(i, (uses.get(i) ?? 0) + 1);
-    expect(uses.size).toBe(items.length);
-    for (const [i, n] of uses) expect(items[i].cancer ? [3, 4] : [1]).toContain(n);
-    // Shuffled: the first half is not one class.
-    expect(epoch.slice(0, 100).filter((i) => items[i].cancer).length).toBeGreaterThan(30);
-  });
-
-  test('deterministic per seed and epoch; epochs differ', () => {
-    const a = createBalancedSampler(items, { seed: 7 });
-    const b = createBalancedSampler(items, { seed: 7 });
-    expect(b.epoch(3)).toEqual(a.epoch(3));
-    expect(a.epoch(1)).not.toEqual(a.epoch(0));
-  });
-
-  test('class weights: inverse frequency with mean 1; one class alone is refused', () => {
-    const w = classWeights(items);
-    expect(w.cancer).toBeCloseTo(130 / 60);
-    expect(w.normal).toBeCloseTo(130 / 200);
-    expect((30 * w.cancer + 100 * w.normal) / 130).toBeCloseTo(1);
-    expect(() => classWeights([{ cancer: true }])).toThrow('cannot balance');
   });
 });

@@ -8,7 +8,7 @@ import { selectEngine } from '../../src/inference/engines/select';
 import { initTfjsBackend } from '../../src/inference/engines/tfjs-backend';
 import { saveModelFloat16 } from '../../src/inference/model/weights-io';
 import { AugmentedEngine, transformGrids, viewsOf, withTestTimeAugmentation } from '../../src/inference/tta';
-import { DEFAULT_AUGMENT_POLICY, viewsTrainedWith } from '../../src/training/dataset/augment';
+import { DEFAULT_AUGMENT_POLICY, viewsTrainedWith } from '../../src/training/dataset/augment-policy';
 import { randomGastricModel, randomImages } from '../helpers/random-model';
 
 const grid = (n: number, channels: number): Float32Array => Float32Array.from({ length: n * n * channels }, (_, i) => i);

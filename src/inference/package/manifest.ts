@@ -16,7 +16,8 @@ export const manifestSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'expected lower-case id (a-z, 0-9, . _ -)' }),
     version: z.string().min(1),
     modality: z.enum(MODEL_MODALITIES),
-    architecture: z.literal('resnet50'),
+    /** resnet50: the keras.applications layout (v1); resnet50-v1.5: torchvision's (src/inference/model/resnet50.ts). */
+    architecture: z.enum(['resnet50', 'resnet50-v1.5']),
     /** Changes whenever the weights change: the DICOM device UID of the algorithm in every result object. */
     deviceUid: z.string().regex(/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/).max(64),
     input: z
@@ -57,6 +58,11 @@ export const manifestSchema = z
         trained: z.string(),
         backboneInit: z.string(),
         epochs: z.number().int().min(0),
+        /** What ran the training math, and how fast (images per second). */
+        engine: z
+          .object({ name: z.string(), torch: z.string(), torchvision: z.string(), device: z.string(), trainImagesPerSecond: z.number().nullable(), inferenceImagesPerSecond: z.number().nullable() })
+          .strict()
+          .optional(),
         dataset: z.record(z.string(), z.unknown()),
       })
       .strict(),

@@ -1,33 +1,27 @@
 /**
- * `gastric-ai train`: dataset in the seed layout → patient split → ResNet50 (random or --init weights; BatchNorm
- * statistics from data when random) → feature cache up to the trainable boundary → tail training → model package.
- * On CPU only the tail is trained (heads, the last block or the last stage); full training is a GPU job.
+ * `gastric-ai train`: dataset in the seed layout → patient split → tensor caches made by the serving preprocessing →
+ * the whole ResNet50 trained by the Python trainer (PyTorch, trainer/) → its weights in our TF.js ResNet50 →
+ * Platt calibration on validation → model package (TF.js weights + the ONNX graph from our exporter).
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
-import { readPart10File } from '../../dicom/io';
-import { decodeFrame } from '../../imaging/decode';
-import { defaultPreprocessSpec, preprocess } from '../../imaging/preprocess';
+import { defaultPreprocessSpec } from '../../imaging/preprocess';
 import { initTfjsBackend } from '../../inference/engines/tfjs-backend';
-import { buildGastricResNet50 } from '../../inference/model/resnet50';
+import { buildGastricResNet50, ResNetVariant } from '../../inference/model/resnet50';
 import { loadModel } from '../../inference/model/weights-io';
-import { exportOnnx } from '../../inference/onnx/export';
 import { ModelManifest } from '../../inference/package/manifest';
 import { writeModelPackage } from '../../inference/package/write';
 import type { TestTimeAugmentation } from '../../inference/tta';
-import { createRng } from '../../synth/rng';
-import { DEFAULT_AUGMENT_POLICY, viewsTrainedWith } from '../dataset/augment';
+import { DEFAULT_AUGMENT_POLICY } from '../dataset/augment-policy';
 import { readDataset } from '../dataset/reader';
 import { splitByPatient } from '../dataset/split';
-import { calibrateBatchNorm } from './calibrate';
+import { writeTensorCache } from '../cache/tensor-cache';
+import { checkTorch } from '../torch/python';
+import { EpochRecord, OptimizerName, TrainerConfig, TrainingDevice } from '../torch/trainer-config';
+import { runTrainer } from '../torch/trainer-process';
+import { applyExchangeWeights, hasExchangeWeights, readExchangeWeights, writeExchangeWeights } from '../torch/weights-exchange';
 import { calibrateAsServed, calibrateHead } from './serving-calibration';
-import { cacheFeatures, TrunkRunner } from './features';
-import { trainTail, EpochRecord } from './loop';
-import { buildTail, buildTrunk, copyTailWeights, Trainable, TRAINABLE_BOUNDARY } from './tail';
-import { registerWasmConv2DBackpropFilter } from '../wasm-conv-grad';
-import { registerWasmConv2DBackpropInput } from '../wasm-conv-input-grad';
 import type { Modality } from '../../domain/modality';
 
 export interface TrainOptions {
@@ -40,44 +34,25 @@ export interface TrainOptions {
   epochs: number;
   batch: number;
   learningRate: number;
-  trainable: Trainable;
-  /** Folder of a TF.js LayersModel with Keras ResNet50 layer names (e.g. converted ImageNet weights), or null. */
+  weightDecay: number;
+  optimizer: OptimizerName;
+  warmupEpochs: number;
+  /** A torchvision ResNet50 state_dict (.pth/.pt), a TF.js LayersModel folder with Keras names, or a weights folder. */
   init: string | null;
-  augmentCopies: number;
-  /** Views the served model reads each image in (null: those the modality's augmentation policy trains with). */
-  testTimeAugmentation: TestTimeAugmentation | null;
+  /** Views the served model reads each image in; thresholds are calibrated in them (default: one view). */
+  testTimeAugmentation: TestTimeAugmentation;
   locationWeight: number;
+  stageWeight: number;
   patience: number;
   split: { train: number; validation: number; test: number };
   seed: number;
+  device: TrainingDevice;
+  /** CPU threads for PyTorch (0: all cores). */
   threads: number;
   resume: boolean;
   /** The command line, recorded in the manifest. */
   command: string;
   log: (line: string, final: boolean) => void;
-}
-
-/** Loads weights by layer name from another LayersModel folder (shapes must match). */
-async function initFrom(model: tf.LayersModel, dir: string): Promise<number> {
-  const source = await loadModel(dir);
-  let loaded = 0;
-  for (const layer of source.layers) {
-    const weights = layer.getWeights();
-    if (weights.length === 0) continue;
-    let target: tf.layers.Layer;
-    try {
-      target = model.getLayer(layer.name);
-    } catch {
-      continue; // e.g. an ImageNet classifier head
-    }
-    const shapes = target.getWeights().map((w) => w.shape.join('x'));
-    if (shapes.join() !== weights.map((w) => w.shape.join('x')).join()) throw new Error(`--init ${dir}: layer ${layer.name} has shapes ${weights.map((w) => w.shape.join('x')).join(', ')}, expected ${shapes.join(', ')}`);
-    target.setWeights(weights);
-    loaded++;
-  }
-  source.dispose();
-  if (loaded === 0) throw new Error(`--init ${dir}: no layer names match the ResNet50 (Keras names such as conv1_conv expected)`);
-  return loaded;
 }
 
 export interface TrainResult {
@@ -86,75 +61,92 @@ export interface TrainResult {
   bestEpoch: number;
 }
 
+/** Turns --init into what the trainer reads, and the ResNet50 layout those weights have. */
+async function initWeights(init: string | null, workDir: string): Promise<{ config: TrainerConfig['init']; variant: ResNetVariant }> {
+  if (init === null) return { config: null, variant: 'v1.5' };
+  if (!fs.existsSync(init)) throw new Error(`--init ${init}: no such file or folder`);
+  if (fs.statSync(init).isFile()) return { config: { kind: 'torchvision', path: init }, variant: 'v1.5' };
+  if (hasExchangeWeights(init)) return { config: { kind: 'exchange', path: init }, variant: readExchangeWeights(init).variant };
+  if (!fs.existsSync(path.join(init, 'model.json'))) throw new Error(`--init ${init}: expected a .pth file, a TF.js LayersModel folder (model.json) or a weights.json folder`);
+  const source = await loadModel(init);
+  const dir = path.join(workDir, 'init-weights');
+  try {
+    source.getLayer('conv1_conv');
+  } catch {
+    throw new Error(`--init ${init}: no layer conv1_conv (Keras ResNet50 layer names expected)`);
+  }
+  const variant = writeExchangeWeights(dir, source);
+  source.dispose();
+  return { config: { kind: 'exchange', path: dir }, variant };
+}
+
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const startedAt = new Date().toISOString();
-  const backend = await initTfjsBackend();
-  // wasm has no filter-gradient kernel of its own; training any convolution there needs ours.
-  if (backend === 'wasm') registerWasmConv2DBackpropFilter();
-  if (backend === 'wasm') registerWasmConv2DBackpropInput();
+  const torch = checkTorch();
   const index = await readDataset(o.data, { modality: o.modality });
   const split = splitByPatient(index, { ...o.split, seed: o.seed });
   o.log(`data: ${index.images.length} ${o.modality} images of ${index.patients.length} patients; split train/validation/test ${split.summary.train.images}/${split.summary.validation.images}/${split.summary.test.images} images (by patient)`, true);
   if (split.train.images.length === 0 || split.validation.images.length === 0) throw new Error('too few patients for a train and a validation split');
 
+  const workDir = path.join(o.out, 'checkpoint');
+  fs.mkdirSync(workDir, { recursive: true });
   const spec = defaultPreprocessSpec(o.modality, o.size);
-  const model = buildGastricResNet50({ inputSize: o.size, seed: o.seed });
-  let backboneInit = `random (He uniform, seed ${o.seed}), BatchNorm statistics from 16 training images`;
-  if (o.init) {
-    const n = await initFrom(model, o.init);
-    backboneInit = `${n} layers from ${o.init}`;
-  } else {
-    const rng = createRng(o.seed);
-    const picks = Array.from({ length: Math.min(16, split.train.images.length) }, () => split.train.images[rng.int(0, split.train.images.length - 1)]);
-    const inputs = await Promise.all(picks.map(async (image) => {
-      const part10 = readPart10File(image.dicomPath);
-      return preprocess(await decodeFrame(part10, 0), part10.dataset, spec).data;
-    }));
-    const batch = tf.tensor4d(Float32Array.from(inputs.flatMap((x) => Array.from(x))), [inputs.length, o.size, o.size, 3]);
-    calibrateBatchNorm(model, batch);
-    batch.dispose();
-  }
-
-  const boundary = TRAINABLE_BOUNDARY[o.trainable];
-  const trunk = await TrunkRunner.create(exportOnnx(buildTrunk(model, boundary)), o.size, o.threads);
-  const rng = createRng(o.seed + 1);
   const progress = (label: string) => (done: number, total: number) => o.log(`${label}: ${done}/${total} images`, done === total);
-  const [, gridHeight, gridWidth] = (model.getLayer('features').output as tf.SymbolicTensor).shape as number[];
-  const cacheOpts = { spec, labelGrid: { height: gridHeight, width: gridWidth }, policy: DEFAULT_AUGMENT_POLICY[o.modality], rng, batch: 8, threads: o.threads };
-  const trainCache = await cacheFeatures(split.train.images, trunk, { ...cacheOpts, copies: o.augmentCopies, onProgress: progress('features (train)') });
-  const valCache = await cacheFeatures(split.validation.images, trunk, { ...cacheOpts, copies: 1, onProgress: progress('features (validation)') });
-  await trunk.dispose();
+  const trainCache = await writeTensorCache(path.join(workDir, 'cache-train'), split.train.images, spec, progress('preprocess (train)'));
+  const validationCache = await writeTensorCache(path.join(workDir, 'cache-validation'), split.validation.images, spec, progress('preprocess (validation)'));
+  const { config: init, variant } = await initWeights(o.init, workDir);
 
-  const tail = buildTail(model, boundary);
-  const runKey = createHash('sha256').update(JSON.stringify({ ...o, log: undefined, resume: undefined, command: undefined, out: undefined, epochs: undefined, patience: undefined })).digest('hex');
-  const result = await trainTail(tail, trainCache.shape, trainCache.samples, valCache.samples, {
+  const weightsDir = path.join(workDir, 'trained');
+  const runKey = createHash('sha256')
+    .update(JSON.stringify({ ...o, log: undefined, resume: undefined, command: undefined, out: undefined, epochs: undefined, patience: undefined, device: undefined, threads: undefined }))
+    .digest('hex');
+  const config: TrainerConfig = {
+    trainCache: trainCache.dir,
+    validationCache: validationCache.dir,
+    out: weightsDir,
+    checkpointDir: workDir,
+    runKey,
+    resume: o.resume,
+    variant,
+    init,
     epochs: o.epochs,
     batch: o.batch,
     learningRate: o.learningRate,
+    weightDecay: o.weightDecay,
+    optimizer: o.optimizer,
+    warmupEpochs: o.warmupEpochs,
     locationWeight: o.locationWeight,
+    stageWeight: o.stageWeight,
     patience: o.patience,
     seed: o.seed,
-    checkpointDir: path.join(o.out, 'checkpoint'),
-    runKey,
-    resume: o.resume,
-    onProgress: o.log,
+    device: o.device,
+    threads: o.threads,
+    augment: DEFAULT_AUGMENT_POLICY[o.modality],
+  };
+  const fmt = (v: number | null): string => v?.toFixed(3) ?? '-';
+  const done = await runTrainer(path.join(workDir, 'trainer-config.json'), config, {
+    onStart: (e) => o.log(`trainer: PyTorch ${e.torch} on ${e.device}; ${e.trainImages} train / ${e.validationImages} validation images, ${e.steps} steps per epoch; weights ${e.initialisation}`, true),
+    onStep: (e) => o.log(`epoch ${e.epoch}/${e.epochs} ${'#'.repeat(Math.round((e.step / e.steps) * 20)).padEnd(20, '.')} ${e.step}/${e.steps} loss ${e.loss.toFixed(4)}`, false),
+    onEpoch: ({ record: r, best }) => o.log(`epoch ${r.epoch}/${o.epochs} train loss ${r.trainLoss.toFixed(4)} AUROC ${fmt(r.trainMetric)} | validation loss ${r.validationLoss.toFixed(4)} AUROC ${fmt(r.validationMetric)}${best ? ' (best)' : ''}`, true),
+    onLog: (message) => o.log(message, true),
   });
-  copyTailWeights(tail, model);
-  tail.dispose();
 
+  await initTfjsBackend();
+  const model = buildGastricResNet50({ inputSize: o.size, variant });
+  applyExchangeWeights(model, readExchangeWeights(weightsDir));
   // Calibrate on validation (natural prevalence) what balanced training skewed; thresholds come from calibrated numbers.
   // With test-time views the validation images are read again as served (serving-calibration.ts).
-  const tta = o.testTimeAugmentation ?? viewsTrainedWith(DEFAULT_AUGMENT_POLICY[o.modality]);
+  const tta = o.testTimeAugmentation;
   const { platt, points } =
     tta === 'none'
-      ? calibrateHead(model, valCache.samples.map((s) => s.cancer), result.validationProbabilities)
+      ? calibrateHead(model, validationCache.samples.map((s) => s.cancer), done.validationProbabilities)
       : await calibrateAsServed(model, split.validation.images, { spec, testTimeAugmentation: tta, root: o.data, threads: o.threads, onProgress: progress(`calibration (${tta} views)`) });
   const synthetic = fs.existsSync(path.join(o.data, 'synthetic-manifest.json'));
   const manifest = await writeModelPackage(o.out, model, {
     id: o.id,
     version: o.version,
     modality: o.modality,
-    architecture: 'resnet50',
+    architecture: variant === 'v1' ? 'resnet50' : 'resnet50-v1.5',
     input: { size: o.size, layout: 'NHWC', mean: spec.mean, std: spec.std, cropToFieldOfView: spec.cropToFieldOfView, fixedCrop: spec.fixedCrop },
     heads: { cancer: ['normal', 'cancer'], stage: ['I', 'II', 'III', 'IV'] },
     thresholds: { image: points[0]?.threshold ?? 0.5, localisation: 0.5, urgent: 0.8, suspicious: 0.5 },
@@ -166,10 +158,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       command: o.command,
       startedAt,
       finishedAt: new Date().toISOString(),
-      trained: `${o.trainable} (layers after ${boundary}) on ${backend}; best epoch ${result.bestEpoch} of ${result.history.length}${result.resumedFrom !== null ? `, resumed after epoch ${result.resumedFrom + 1}` : ''}; cancer probability Platt-calibrated on validation${tta === 'none' ? '' : ` read in the ${tta} views`} (scale ${platt.scale.toFixed(3)}, offset ${platt.offset.toFixed(3)})`,
-      backboneInit,
-      epochs: result.history.length,
-      dataset: { root: path.resolve(o.data), patients: index.patients.length, images: index.images.length, split: { ...o.split, seed: o.seed }, summary: split.summary, augmentCopies: o.augmentCopies, locationWeight: o.locationWeight },
+      trained: `all layers (whole ResNet50 ${variant}) by PyTorch on ${done.device}; best epoch ${done.bestEpoch} of ${done.history.length}${done.resumedFrom !== null ? `, resumed after epoch ${done.resumedFrom + 1}` : ''}; cancer probability Platt-calibrated on validation${tta === 'none' ? '' : ` read in the ${tta} views`} (scale ${platt.scale.toFixed(3)}, offset ${platt.offset.toFixed(3)})`,
+      backboneInit: done.initialisation,
+      epochs: done.history.length,
+      engine: { name: 'pytorch', torch: torch.torch, torchvision: torch.torchvision, device: done.device, trainImagesPerSecond: done.trainImagesPerSecond, inferenceImagesPerSecond: done.inferenceImagesPerSecond },
+      dataset: { root: path.resolve(o.data), patients: index.patients.length, images: index.images.length, split: { ...o.split, seed: o.seed }, summary: split.summary, locationWeight: o.locationWeight, augmentation: DEFAULT_AUGMENT_POLICY[o.modality] },
     },
     evaluation: null,
     notForClinicalUse: synthetic,
@@ -177,7 +170,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       ? 'Demonstration model trained on synthetic data - not for clinical use.'
       : 'Research use on the hospital collection it was trained on; not a medical device.',
   });
-  fs.writeFileSync(path.join(o.out, 'training-history.json'), `${JSON.stringify(result.history, null, 2)}\n`);
+  fs.writeFileSync(path.join(o.out, 'training-history.json'), `${JSON.stringify(done.history, null, 2)}\n`);
   model.dispose();
-  return { manifest, history: result.history, bestEpoch: result.bestEpoch };
+  return { manifest, history: done.history, bestEpoch: done.bestEpoch };
 }
