@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # orthanc + orthanc-dicomweb: the PACS in every test and the demo; dcmtk: storescu/storescp/dsrdump;
-# dicom3tools: dciodvfy; pixelmed-apps + a JRE: the TID 1500 SR validator; chromium: the OHIF viewer test.
-APT_PACKAGES=(orthanc orthanc-dicomweb dcmtk dicom3tools pixelmed-apps default-jre-headless chromium)
+# dicom3tools: dciodvfy; pixelmed-apps + a JRE: the TID 1500 SR validator; chromium: the OHIF viewer test;
+# python3-torch + python3-torchvision: the training engine (trainer/; CPU builds; a GPU host brings its own, docs/models.md).
+APT_PACKAGES=(orthanc orthanc-dicomweb dcmtk dicom3tools pixelmed-apps default-jre-headless chromium python3-torch python3-torchvision)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,7 +1,10 @@
 /**
- * `gastric-ai train` on a tiny synthetic dataset (64 px, a few epochs): a valid model package with history and
- * operating points, resumable from its checkpoint, usable by `analyze`; malformed labels fail with the file name.
+ * `gastric-ai train` on a tiny synthetic dataset (64 px, one or two epochs of a few steps, PyTorch on the CPU): the
+ * whole ResNet50 trained into a valid package with history and operating points, resumable from its checkpoint,
+ * usable by `analyze`; --init from a torchvision state_dict and from a TF.js package; a trainer failure reaches the
+ * user as one line; malformed labels fail with the file name.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,6 +13,7 @@ import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/genera
 import { runCli } from '../helpers/cli';
 import { writeTestModelPackage } from '../helpers/model-package';
 import { listFiles } from '../helpers/synth-files';
+import { checkTorch, trainerCommand } from '../../src/training/torch/python';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gastric-train-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -20,31 +24,35 @@ beforeAll(() => {
   generateSynthetic({ ...DEFAULT_SYNTH_OPTIONS, out: data, seed: 31, patients: 10, normalFraction: 0.2, jpeg: true, modalities: ['ES'], endoscopyImages: 4 });
 });
 
-const trainArgs = (out: string, epochs: number): string[] => ['train', '--data', data, '--modality', 'ES', '--out', out, '--size', '64', '--epochs', String(epochs), '--batch', '8', '--trainable', 'block', '--split', '0.6,0.2,0.2', '--seed', '3'];
+const trainArgs = (out: string, epochs: number): string[] => ['train', '--data', data, '--modality', 'ES', '--out', out, '--size', '64', '--epochs', String(epochs), '--batch', '8', '--split', '0.6,0.2,0.2', '--seed', '3', '--device', 'cpu'];
 
-test('trains the last block and heads into a valid, resumable package that analyze can use', () => {
+test('trains the whole ResNet50 into a valid, resumable package that analyze can use', () => {
   const out = path.join(tmp, 'es-test');
   const first = runCli(trainArgs(out, 1));
+  expect(first.stderr).toMatch(/trainer: PyTorch \S+ on cpu; \d+ train \/ \d+ validation images/);
   expect(first.stderr).toMatch(/epoch 1\/1 train loss/);
   expect(first.status).toBe(0);
   const resumed = runCli([...trainArgs(out, 2), '--resume']);
   expect(resumed.status).toBe(0);
   expect(resumed.stderr).not.toMatch(/epoch 1\/2/); // epoch 1 came from the checkpoint
   expect(resumed.stderr).toMatch(/epoch 2\/2 train loss/);
+  expect(resumed.stderr).not.toMatch(/preprocess \(train\)/); // the tensor cache was reused
 
   const manifest = readManifest(out);
   expect(manifest.training.data).toBe('synthetic');
   expect(manifest.notForClinicalUse).toBe(true);
-  expect(manifest.training.trained).toMatch(/^block .*resumed after epoch 1/);
+  expect(manifest.architecture).toBe('resnet50-v1.5');
+  expect(manifest.training.trained).toMatch(/^all layers \(whole ResNet50 v1.5\) by PyTorch on cpu; best epoch \d of 2, resumed after epoch 1/);
+  expect(manifest.training.engine).toMatchObject({ name: 'pytorch', device: 'cpu' });
+  expect(manifest.training.engine?.trainImagesPerSecond).toBeGreaterThan(0);
   expect(manifest.training.command).toMatch(/^gastric-ai train /);
   expect(manifest.training.dataset).toMatchObject({ patients: 10, images: 40 });
   const history = JSON.parse(fs.readFileSync(path.join(out, 'training-history.json'), 'utf8'));
   expect(history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2]);
   expect(manifest.thresholds.image).toBeGreaterThan(0);
-  // ES trains with every flip and quarter turn, so it is served (and calibrated) in those 8 views.
-  expect(manifest.testTimeAugmentation).toBe('dihedral');
-  expect(manifest.training.trained).toMatch(/Platt-calibrated on validation read in the dihedral views/);
-  expect(resumed.stderr).toMatch(/calibration \(dihedral views\): \d+\/\d+ images/);
+  // Served in one view unless --tta says otherwise; calibrated on the trainer's validation probabilities.
+  expect(manifest.testTimeAugmentation).toBe('none');
+  expect(manifest.training.trained).toMatch(/Platt-calibrated on validation \(scale/);
 
   const study = path.dirname(listFiles(data, '.dcm')[0]);
   const analysis = runCli(['analyze', '--in', study, '--model', `es-test=${out}`, '--json']);
@@ -87,13 +95,42 @@ test('a malformed label stops training with the label file named', () => {
   expect(fs.existsSync(path.join(tmp, 'never', 'manifest.json'))).toBe(false);
 });
 
-test('--trainable stage trains all of conv5 from cached conv4 features (location labels on the coarser final grid)', () => {
-  const out = path.join(tmp, 'es-stage');
-  const r = runCli(['train', '--data', data, '--modality', 'ES', '--out', out, '--size', '64', '--epochs', '1', '--batch', '8', '--trainable', 'stage', '--split', '0.6,0.2,0.2', '--augment-copies', '1', '--tta', 'none']);
-  expect(r.stderr).toMatch(/epoch 1\/1 train loss/);
+/** A file in torchvision's own state_dict format, from its random initialisation (no ImageNet weights here). */
+function torchvisionStateDict(file: string): void {
+  const c = trainerCommand([]);
+  const code = `import torch, torchvision; torch.manual_seed(0); torch.save(torchvision.models.resnet50(weights=None).state_dict(), ${JSON.stringify(file)})`;
+  const r = spawnSync(c.command, ['-c', code], { ...c.options, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  const manifest = readManifest(out);
-  expect(manifest.training.trained).toMatch(/^stage \(layers after conv4_block6_out\)/);
-  expect(manifest.testTimeAugmentation).toBe('none');
-  expect(manifest.training.trained).toMatch(/Platt-calibrated on validation \(scale/);
+}
+
+test('--init takes a torchvision state_dict (.pth) and a TF.js package with Keras names', () => {
+  const pth = path.join(tmp, 'resnet50-random.pth');
+  torchvisionStateDict(pth);
+  const fromPth = path.join(tmp, 'es-pth');
+  const r = runCli([...trainArgs(fromPth, 1), '--init', pth]);
+  expect(r.stderr).toMatch(/weights torchvision state_dict .*resnet50-random\.pth \(320 tensors, heads fresh\)/);
+  expect(r.status).toBe(0);
+  expect(readManifest(fromPth).training.backboneInit).toMatch(/^torchvision state_dict /);
+
+  const fromPackage = path.join(tmp, 'es-from-package');
+  const f = runCli([...trainArgs(fromPackage, 1), '--init', path.join(tmp, 'es-test')]);
+  expect(f.status).toBe(0);
+  expect(readManifest(fromPackage).training.backboneInit).toMatch(/^\d+ Keras-named layers from /);
+});
+
+test('a trainer failure is one clear line, not a Python traceback, and leaves no package', () => {
+  const garbage = path.join(tmp, 'garbage.pth');
+  fs.writeFileSync(garbage, 'not a checkpoint');
+  const out = path.join(tmp, 'never-pth');
+  const bad = runCli([...trainArgs(out, 1), '--init', garbage]);
+  expect(bad.status).not.toBe(0);
+  expect(bad.stderr).toMatch(/trainer: --init .*garbage\.pth: cannot read it as a PyTorch state_dict/);
+  expect(bad.stderr).not.toMatch(/Traceback|File ".*\.py"/);
+  expect(fs.existsSync(path.join(out, 'manifest.json'))).toBe(false);
+
+  if (checkTorch().cuda) return; // the next refusal is for hosts without a GPU, like CI
+  const cuda = runCli([...trainArgs(out, 1).filter((a) => a !== 'cpu' && a !== '--device'), '--device', 'cuda']);
+  expect(cuda.status).not.toBe(0);
+  expect(cuda.stderr).toMatch(/--device cuda: PyTorch sees no CUDA device/);
 });

@@ -29,7 +29,7 @@ def write_weights(directory: str, weights: WeightsFile) -> None:
     data_path = os.path.join(directory, DATA_FILE)
     with open(data_path + ".tmp", "wb") as f:
         for name, value in weights.tensors.items():
-            array = np.ascontiguousarray(value, dtype="<f4")
+            array = np.asarray(value, dtype="<f4", order="C")  # not ascontiguousarray: it makes a scalar 1-d
             f.write(array.tobytes())
             entries.append({"name": name, "shape": list(array.shape), "offset": offset})
             offset += array.nbytes

@@ -52,33 +52,50 @@ def to_keras(model: GastricResNet50) -> KerasTensors:
     return out
 
 
-def _copy(target: torch.Tensor, value: np.ndarray, name: str) -> None:
-    if tuple(value.shape) != tuple(target.shape):
-        raise ValueError(f"weight {name} has shape {list(value.shape)}, the model expects {list(target.shape)}")
+def _tensor(tensors: KerasTensors, name: str) -> np.ndarray:
+    value = tensors.get(name)
+    if value is None:
+        raise ValueError(f"the weights have no {name} (Keras ResNet50 layer names expected)")
+    return np.asarray(value, np.float32)
+
+
+def _copy(target: torch.Tensor, value: np.ndarray, name: str, to_torch: tuple[int, ...] | None = None) -> None:
+    """Copies a Keras-layout value; ``to_torch`` is the transpose to the PyTorch layout. Shapes are checked (and named
+    in the error) in the Keras layout, the one the file has."""
+    expected = list(target.shape)
+    if to_torch is not None:
+        keras_shape = [0] * len(to_torch)
+        for axis, source in enumerate(to_torch):
+            keras_shape[source] = expected[axis]
+        expected = keras_shape
+    if list(value.shape) != expected:
+        raise ValueError(f"weight {name} has shape {list(value.shape)}, the model expects {expected}")
+    if to_torch is not None:
+        value = np.transpose(value, to_torch)
     with torch.no_grad():
-        target.copy_(torch.from_numpy(np.asarray(value, np.float32)))
+        target.copy_(torch.from_numpy(np.ascontiguousarray(value, np.float32)))
 
 
 def from_keras(model: GastricResNet50, tensors: KerasTensors, heads: bool = True) -> int:
     """Loads Keras-named tensors into the model; returns how many layers were set. The trunk must be complete."""
     layers = 0
     for name, conv, bn in _conv_bn_pairs(model):
-        kernel = tensors.get(f"{name}_conv/kernel")
-        if kernel is None:
-            raise ValueError(f"the weights have no {name}_conv/kernel (Keras ResNet50 layer names expected)")
-        _copy(conv.weight, np.transpose(kernel, (3, 2, 0, 1)), f"{name}_conv/kernel")
-        bias = tensors.get(f"{name}_conv/bias", np.zeros(conv.out_channels, np.float32))
-        _copy(bn.weight, tensors[f"{name}_bn/gamma"], f"{name}_bn/gamma")
-        _copy(bn.bias, tensors[f"{name}_bn/beta"], f"{name}_bn/beta")
-        _copy(bn.running_mean, tensors[f"{name}_bn/moving_mean"] - bias, f"{name}_bn/moving_mean")
-        _copy(bn.running_var, tensors[f"{name}_bn/moving_variance"], f"{name}_bn/moving_variance")
+        _copy(conv.weight, _tensor(tensors, f"{name}_conv/kernel"), f"{name}_conv/kernel", (3, 2, 0, 1))
+        bias = np.asarray(tensors.get(f"{name}_conv/bias", np.zeros(conv.out_channels, np.float32)), np.float32)
+        if list(bias.shape) != [conv.out_channels]:
+            raise ValueError(f"weight {name}_conv/bias has shape {list(bias.shape)}, the model expects {[conv.out_channels]}")
+        _copy(bn.weight, _tensor(tensors, f"{name}_bn/gamma"), f"{name}_bn/gamma")
+        _copy(bn.bias, _tensor(tensors, f"{name}_bn/beta"), f"{name}_bn/beta")
+        mean = _tensor(tensors, f"{name}_bn/moving_mean")
+        _copy(bn.running_mean, mean - bias if mean.shape == bias.shape else mean, f"{name}_bn/moving_mean")
+        _copy(bn.running_var, _tensor(tensors, f"{name}_bn/moving_variance"), f"{name}_bn/moving_variance")
         layers += 2
     if heads:
         for head in ("cancer", "stage"):
             if f"{head}/kernel" not in tensors:
                 continue  # e.g. ImageNet weights: the heads start fresh
             linear: nn.Linear = getattr(model, head)
-            _copy(linear.weight, tensors[f"{head}/kernel"].T, f"{head}/kernel")
-            _copy(linear.bias, tensors[f"{head}/bias"], f"{head}/bias")
+            _copy(linear.weight, _tensor(tensors, f"{head}/kernel"), f"{head}/kernel", (1, 0))
+            _copy(linear.bias, _tensor(tensors, f"{head}/bias"), f"{head}/bias")
             layers += 1
     return layers
