@@ -1,28 +1,29 @@
 #!/usr/bin/env bash
 # Makes the three demo models in models/ from synthetic data, and their evaluation reports, exactly as committed.
-# Synthetic data: the models are demos, NOT FOR CLINICAL USE. On the project's 2-core CPU this takes about 3.5 hours
-# (ES: two runs of ~20 min feature caching and 10-20 min epochs; PT: ~20 min). Usage: scripts/make-demo-models.sh [WORKDIR]
+# Synthetic data: the models are demos, NOT FOR CLINICAL USE. The whole ResNet50 is trained by PyTorch from random
+# weights; on the project's 2-core CPU this takes about 2 hours (ES ~35 min, CT ~45 min, PT ~20 min, synthesis and
+# evaluation ~20 min). Runs may be interrupted and continued with the same command (each train resumes from its
+# checkpoint when --resume is added). Usage: scripts/make-demo-models.sh [WORKDIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-.demo/models-work}
 G="node bin/gastric-ai.js"
 mkdir -p "$W"
 
-# Training data: 500 endoscopy patients; 60 CT + PET-CT patients. Evaluation: a fresh set (another seed).
-[ -d "$W/es-train" ] || $G synth --out "$W/es-train" --patients 500 --seed 100 --modalities ES --jpeg
-[ -d "$W/ctpt-train" ] || $G synth --out "$W/ctpt-train" --patients 60 --seed 300 --modalities CT,PT
+# Training data: 400 endoscopy patients (3,200 JPEG stills); 300 CT + PET-CT patients (4,800 slices each).
+# Evaluation: a fresh set of 60 patients with another seed (never seen in training).
+[ -d "$W/es-train" ] || $G synth --out "$W/es-train" --patients 400 --seed 100 --modalities ES --jpeg
+[ -d "$W/ctpt-train" ] || $G synth --out "$W/ctpt-train" --patients 300 --seed 300 --modalities CT,PT
 [ -d "$W/eval" ] || $G synth --out "$W/eval" --patients 60 --seed 202 --jpeg
 
-# ES in two runs: the last block + heads with 2 augmented copies, then fine-tuned from it with 4 copies at a lower rate
-# (same seed, so the same patient split). Both runs calibrated on single views (--tta none: the trainer did not yet
-# read test-time views when they ran); the package is then calibrated for the 8 dihedral views it is served with.
-$G train --data "$W/es-train" --modality ES --out "$W/es-base" --id es-demo --size 224 --trainable block --epochs 6 --patience 2 --augment-copies 2 --seed 1 --tta none
-$G train --data "$W/es-train" --modality ES --out models/es-demo --id es-demo --size 224 --trainable block --init "$W/es-base" --lr 0.0003 --epochs 3 --patience 2 --augment-copies 4 --seed 1 --tta none
-$G calibrate --model models/es-demo --data "$W/es-train" --tta dihedral
-# No CT model: this recipe stays at chance on synthetic CT (docs/models.md, "Demo models"). The attempt was:
-#   $G train --data "$W/ctpt-train" --modality CT --out models/ct-demo --id ct-demo --size 224 --trainable block --epochs 3 --patience 2 --augment-copies 1 --seed 1
-$G train --data "$W/ctpt-train" --modality PT --out models/pt-demo --id pt-demo --size 224 --trainable block --epochs 3 --patience 2 --augment-copies 1 --seed 1
+# Trained into the work folder (checkpoints and tensor caches stay there), then the package files are copied.
+$G train --data "$W/es-train" --modality ES --out "$W/es-demo" --id es-demo --size 112 --epochs 12 --batch 32 --lr 0.001 --warmup 1 --patience 4 --seed 1
+$G train --data "$W/ctpt-train" --modality CT --out "$W/ct-demo" --id ct-demo --size 144 --epochs 8 --batch 32 --lr 0.001 --warmup 1 --patience 3 --seed 1
+$G train --data "$W/ctpt-train" --modality PT --out "$W/pt-demo" --id pt-demo --size 96 --epochs 8 --batch 32 --lr 0.001 --warmup 1 --patience 3 --seed 1
 
-for m in es pt; do
+for m in es ct pt; do
+  mkdir -p "models/$m-demo"
+  rm -f models/$m-demo/group1-shard*.bin
+  cp "$W/$m-demo"/{manifest.json,model.json,training-history.json} "$W/$m-demo"/group1-shard*.bin "models/$m-demo/"
   $G evaluate --model "models/$m-demo" --data "$W/eval" --split all --json "models/$m-demo/evaluation/evaluation.json" --report "models/$m-demo/evaluation" --record
 done

@@ -1,6 +1,6 @@
 /** A tiny, untrained model package for pipeline tests (64 px ResNet50 with seeded random weights). */
 import { defaultPreprocessSpec } from '../../src/imaging/preprocess';
-import { buildGastricResNet50 } from '../../src/inference/model/resnet50';
+import { ARCHITECTURES, buildGastricResNet50 } from '../../src/inference/model/resnet50';
 import { ModelManifest } from '../../src/inference/package/manifest';
 import { writeModelPackage } from '../../src/inference/package/write';
 import type { Modality } from '../../src/domain/modality';
@@ -13,7 +13,7 @@ export async function writeTestModelPackage(dir: string, modality: Modality, siz
     id: `test-${modality.toLowerCase()}`,
     version: '0.0.1',
     modality,
-    architecture: 'resnet50',
+    architecture: ARCHITECTURES['v1.5'],
     input: { size, layout: 'NHWC', mean: spec.mean, std: spec.std, cropToFieldOfView: spec.cropToFieldOfView, fixedCrop: null },
     heads: { cancer: ['normal', 'cancer'], stage: ['I', 'II', 'III', 'IV'] },
     // Every image "suspicious" so the localisation path always runs on an untrained model.

@@ -1,6 +1,6 @@
 /**
  * Engine selection on this host, the ONNX cache next to the weights, batching and input checks, and which engine keeps
- * the TF.js model in memory.
+ * the TF.js model in memory; a manifest that misnames the weights' layout.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -93,4 +93,12 @@ test('an onnx model package holds no TF.js weights; a tfjs one holds them until 
   expect(tfjs.head.weightDiff).toEqual(onnx.head.weightDiff);
   await tfjs.engine.dispose();
   expect(tf.memory().numTensors).toBe(before);
+});
+
+test('a package whose manifest names another ResNet50 layout than its weights is refused at open', async () => {
+  const packageDir = path.join(tmp, 'package-layout');
+  await writeTestModelPackage(packageDir, 'ES', SIZE);
+  const file = path.join(packageDir, 'manifest.json');
+  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), architecture: 'resnet50' }));
+  await expect(openModelPackage(packageDir, { engine: 'onnx', threads: 1 })).rejects.toThrow(/architecture: resnet50 but the weights have the resnet50-v1.5 layout/);
 });

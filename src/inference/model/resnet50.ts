@@ -22,6 +22,10 @@ export interface ResNet50Options {
 export const RESNET_VARIANTS = ['v1', 'v1.5'] as const;
 export type ResNetVariant = (typeof RESNET_VARIANTS)[number];
 
+/** The manifest's `architecture` for each layout (`resnet50` predates v1.5 and names the Keras layout). */
+export const ARCHITECTURES = { v1: 'resnet50', 'v1.5': 'resnet50-v1.5' } as const satisfies Record<ResNetVariant, string>;
+export type Architecture = (typeof ARCHITECTURES)[ResNetVariant];
+
 /** Output names, in model output order. Engines and the ONNX graph use the same names. */
 export const GASTRIC_OUTPUTS = ['cancer', 'stage', 'features'] as const;
 export const CANCER_CLASSES = 2;

@@ -6,6 +6,7 @@ import { PreprocessSpec } from '../../imaging/preprocess';
 import { CancerHead, cancerHeadWeights } from '../cam';
 import { InferenceEngine } from '../engine';
 import { EngineChoice, selectEngine } from '../engines/select';
+import { ARCHITECTURES, resnetVariantOf } from '../model/resnet50';
 import { loadModel } from '../model/weights-io';
 import { TestTimeAugmentation, TestTimeAugmentationSetting, withTestTimeAugmentation } from '../tta';
 import { ManifestError, ModelManifest, parseManifest } from './manifest';
@@ -69,6 +70,8 @@ export async function openModelPackage(dir: string, options: OpenOptions): Promi
   try {
     const inputSize = model.inputs[0].shape[1];
     if (inputSize !== manifest.input.size) throw new ManifestError(path.join(dir, MANIFEST_FILE), [`input.size: ${manifest.input.size} but the weights take ${inputSize}`]);
+    const layout = ARCHITECTURES[resnetVariantOf(model)];
+    if (layout !== manifest.architecture) throw new ManifestError(path.join(dir, MANIFEST_FILE), [`architecture: ${manifest.architecture} but the weights have the ${layout} layout`]);
     const head = cancerHeadWeights(model);
     const setting = options.testTimeAugmentation ?? 'model';
     const testTimeAugmentation = setting === 'model' ? manifest.testTimeAugmentation : setting;

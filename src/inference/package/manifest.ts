@@ -3,6 +3,7 @@
  * made. The node refuses a package whose manifest does not parse (every problem listed with its path).
  */
 import { z } from 'zod';
+import { ARCHITECTURES } from '../model/resnet50';
 import { TEST_TIME_AUGMENTATIONS } from '../tta';
 import { MODEL_MODALITIES } from '../../domain/modality';
 
@@ -17,7 +18,7 @@ export const manifestSchema = z
     version: z.string().min(1),
     modality: z.enum(MODEL_MODALITIES),
     /** resnet50: the keras.applications layout (v1); resnet50-v1.5: torchvision's (src/inference/model/resnet50.ts). */
-    architecture: z.enum(['resnet50', 'resnet50-v1.5']),
+    architecture: z.enum([ARCHITECTURES.v1, ARCHITECTURES['v1.5']]),
     /** Changes whenever the weights change: the DICOM device UID of the algorithm in every result object. */
     deviceUid: z.string().regex(/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/).max(64),
     input: z

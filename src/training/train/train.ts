@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { defaultPreprocessSpec } from '../../imaging/preprocess';
 import { initTfjsBackend } from '../../inference/engines/tfjs-backend';
-import { buildGastricResNet50, ResNetVariant } from '../../inference/model/resnet50';
+import { ARCHITECTURES, buildGastricResNet50, ResNetVariant } from '../../inference/model/resnet50';
 import { loadModel } from '../../inference/model/weights-io';
 import { ModelManifest } from '../../inference/package/manifest';
 import { writeModelPackage } from '../../inference/package/write';
@@ -146,7 +146,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     id: o.id,
     version: o.version,
     modality: o.modality,
-    architecture: variant === 'v1' ? 'resnet50' : 'resnet50-v1.5',
+    architecture: ARCHITECTURES[variant],
     input: { size: o.size, layout: 'NHWC', mean: spec.mean, std: spec.std, cropToFieldOfView: spec.cropToFieldOfView, fixedCrop: spec.fixedCrop },
     heads: { cancer: ['normal', 'cancer'], stage: ['I', 'II', 'III', 'IV'] },
     thresholds: { image: points[0]?.threshold ?? 0.5, localisation: 0.5, urgent: 0.8, suspicious: 0.5 },
