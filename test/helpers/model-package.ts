@@ -1,12 +1,22 @@
 /** A tiny, untrained model package for pipeline tests (64 px ResNet50 with seeded random weights). */
+import * as tf from '@tensorflow/tfjs';
 import { defaultPreprocessSpec } from '../../src/imaging/preprocess';
 import { ARCHITECTURES, buildGastricResNet50 } from '../../src/inference/model/resnet50';
 import { ModelManifest } from '../../src/inference/package/manifest';
 import { writeModelPackage } from '../../src/inference/package/write';
 import type { Modality } from '../../src/domain/modality';
 
-export async function writeTestModelPackage(dir: string, modality: Modality, size = 64, thresholds: Partial<ModelManifest['thresholds']> = {}): Promise<ModelManifest> {
+/**
+ * `constantCancerLogits` replaces the cancer head by a constant [normal, cancer] logit pair (kernel zero), e.g. [20, -20]
+ * for a model that never flags an image: random weights can saturate the softmax to exactly 1 on some inputs.
+ */
+export async function writeTestModelPackage(dir: string, modality: Modality, size = 64, thresholds: Partial<ModelManifest['thresholds']> = {}, constantCancerLogits?: [number, number]): Promise<ModelManifest> {
   const model = buildGastricResNet50({ inputSize: size, seed: 7 });
+  if (constantCancerLogits) {
+    const head = model.getLayer('cancer');
+    const [kernel] = head.getWeights();
+    head.setWeights([tf.zerosLike(kernel), tf.tensor1d(constantCancerLogits)]);
+  }
   const spec = defaultPreprocessSpec(modality, size);
   const now = new Date(0).toISOString();
   const manifest = await writeModelPackage(dir, model, {

@@ -26,8 +26,8 @@ let series: StudySeries[];
 beforeAll(async () => {
   const data = path.join(tmp, 'data');
   const summary = generateSynthetic({ ...DEFAULT_SYNTH_OPTIONS, out: data, seed: 21, patients: 1, normalFraction: 0, modalities: ['CT', 'PT'], ctSlices: 2, petSlices: 2 });
-  // CT never suspicious (threshold 1), PT always: the study must follow the PT reading.
-  await writeTestModelPackage(path.join(tmp, 'ct'), 'CT', 64, { image: 1, urgent: 1, suspicious: 1 });
+  // CT never suspicious (a head that always says normal), PT always: the study must follow the PT reading.
+  await writeTestModelPackage(path.join(tmp, 'ct'), 'CT', 64, { image: 0.5, urgent: 1, suspicious: 1 }, [20, -20]);
   await writeTestModelPackage(path.join(tmp, 'pt'), 'PT', 64, { urgent: 0, suspicious: 0 });
   ct = await openModelPackage(path.join(tmp, 'ct'), { engine: 'onnx', threads: 1, testTimeAugmentation: 'model' });
   pt = await openModelPackage(path.join(tmp, 'pt'), { engine: 'onnx', threads: 1, testTimeAugmentation: 'model' });
