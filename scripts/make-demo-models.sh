@@ -18,10 +18,11 @@ mkdir -p "$W"
 
 # Trained into the work folder (checkpoints and tensor caches stay there), then the package files are copied.
 $G train --data "$W/es-train" --modality ES --out "$W/es-demo" --id es-demo --size 112 --epochs 12 --batch 32 --lr 0.001 --warmup 1 --patience 4 --seed 1
-$G train --data "$W/ctpt-train" --modality CT --out "$W/ct-demo" --id ct-demo --size 144 --epochs 8 --batch 32 --lr 0.001 --warmup 1 --patience 3 --seed 1
-$G train --data "$W/ctpt-train" --modality PT --out "$W/pt-demo" --id pt-demo --size 96 --epochs 8 --batch 32 --lr 0.001 --warmup 1 --patience 3 --seed 1
+# Not committed (image AUROC 0.82, docs/models.md):
+# $G train --data "$W/ctpt-train" --modality CT --out "$W/ct-demo" --id ct-demo --size 144 --epochs 8 --batch 32 --lr 0.001 --warmup 1 --patience 3 --seed 1
+$G train --data "$W/ctpt-train" --modality PT --out "$W/pt-demo" --id pt-demo --size 96 --epochs 5 --batch 32 --lr 0.001 --warmup 1 --patience 3 --seed 1
 
-for m in es ct pt; do
+for m in es pt; do  # ct: not committed yet (docs/models.md)
   mkdir -p "models/$m-demo"
   rm -f models/$m-demo/group1-shard*.bin
   cp "$W/$m-demo"/{manifest.json,model.json,training-history.json} "$W/$m-demo"/group1-shard*.bin "models/$m-demo/"
