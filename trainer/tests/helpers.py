@@ -28,13 +28,7 @@ def seeded_model(variant: Variant = "v1.5", seed: int = 0, calibrate: bool = Tru
     (so a layout or naming mistake changes the outputs instead of hiding behind mean 0 / variance 1)."""
     torch.manual_seed(seed)
     model = GastricResNet50(variant)
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            nn.init.uniform_(m.weight, 0.5, 1.5)
-            nn.init.normal_(m.bias, 0, 0.1)
-            with torch.no_grad():
-                m.running_mean.normal_(0, 0.1)
-                m.running_var.uniform_(0.5, 2.0)
+    randomise_batchnorm(model)
     if calibrate:
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d):
@@ -106,3 +100,14 @@ def config(**overrides: Any) -> dict[str, Any]:
     raw = copy.deepcopy(BASE_CONFIG)
     raw.update(overrides)
     return raw
+
+
+def randomise_batchnorm(net: nn.Module) -> None:
+    """Random BatchNorm parameters and statistics, so layout or naming mistakes change the outputs."""
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            nn.init.uniform_(m.weight, 0.5, 1.5)
+            nn.init.normal_(m.bias, 0, 0.1)
+            with torch.no_grad():
+                m.running_mean.normal_(0, 0.1)
+                m.running_var.uniform_(0.5, 2.0)

@@ -19,7 +19,7 @@ from gastric_trainer.keras_names import _conv_bn_pairs, from_keras, to_keras
 from gastric_trainer.model import BN_EPSILON, GastricResNet50
 from gastric_trainer.parity import make_reference
 
-from tests.helpers import SIZE, seeded_model
+from tests.helpers import SIZE, randomise_batchnorm, seeded_model
 
 torch.set_num_threads(1)
 
@@ -185,13 +185,7 @@ def _random_torchvision() -> nn.Module:
     """torchvision's own ResNet50 with random weights and statistics, BatchNorm epsilon as ours for an exact match."""
     torch.manual_seed(21)
     net = torchvision.models.resnet50(weights=None)
-    for m in net.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            nn.init.uniform_(m.weight, 0.5, 1.5)
-            nn.init.normal_(m.bias, 0, 0.1)
-            with torch.no_grad():
-                m.running_mean.normal_(0, 0.1)
-                m.running_var.uniform_(0.5, 2.0)
+    randomise_batchnorm(net)
     for m in net.modules():
         if isinstance(m, nn.BatchNorm2d):
             m.momentum = None

@@ -18,37 +18,27 @@ import { readDataset } from '../dataset/reader';
 import { splitByPatient } from '../dataset/split';
 import { writeTensorCache } from '../cache/tensor-cache';
 import { checkTorch } from '../torch/python';
-import { EpochRecord, OptimizerName, TrainerConfig, TrainingDevice } from '../torch/trainer-config';
+import { EpochRecord, TrainerConfig } from '../torch/trainer-config';
 import { runTrainer } from '../torch/trainer-process';
 import { applyExchangeWeights, hasExchangeWeights, readExchangeWeights, writeExchangeWeights } from '../torch/weights-exchange';
 import { calibrateAsServed, calibrateHead } from './serving-calibration';
 import type { Modality } from '../../domain/modality';
 
-export interface TrainOptions {
+/** The trainer's own settings pass through unchanged (trainer-config.ts documents them). */
+type TrainerSettings = Pick<TrainerConfig, 'epochs' | 'batch' | 'learningRate' | 'weightDecay' | 'optimizer' | 'warmupEpochs' | 'locationWeight' | 'stageWeight' | 'patience' | 'seed' | 'device' | 'threads'>;
+
+export interface TrainOptions extends TrainerSettings {
   data: string;
   modality: Modality;
   out: string;
   id: string;
   version: string;
   size: number;
-  epochs: number;
-  batch: number;
-  learningRate: number;
-  weightDecay: number;
-  optimizer: OptimizerName;
-  warmupEpochs: number;
   /** A torchvision ResNet50 state_dict (.pth/.pt), a TF.js LayersModel folder with Keras names, or a weights folder. */
   init: string | null;
   /** Views the served model reads each image in; thresholds are calibrated in them (default: one view). */
   testTimeAugmentation: TestTimeAugmentation;
-  locationWeight: number;
-  stageWeight: number;
-  patience: number;
   split: { train: number; validation: number; test: number };
-  seed: number;
-  device: TrainingDevice;
-  /** CPU threads for PyTorch (0: all cores). */
-  threads: number;
   resume: boolean;
   /** The command line, recorded in the manifest. */
   command: string;
