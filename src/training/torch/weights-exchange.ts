@@ -42,11 +42,21 @@ export function hasExchangeWeights(dir: string): boolean {
   return fs.existsSync(path.join(dir, INDEX_FILE));
 }
 
-export function readExchangeWeights(dir: string): ExchangeWeights {
+function readIndex(dir: string): WeightsIndex {
   const indexPath = path.join(dir, INDEX_FILE);
   const index = JSON.parse(fs.readFileSync(indexPath, 'utf8')) as WeightsIndex;
   if (index.format !== WEIGHTS_FORMAT) throw new Error(`${indexPath}: not a ${WEIGHTS_FORMAT} file`);
   if (!RESNET_VARIANTS.includes(index.variant)) throw new Error(`${indexPath}: unknown ResNet50 variant ${String(index.variant)}`);
+  return index;
+}
+
+/** The layout of a weights folder, from its index alone (the ~94 MB of data are not read). */
+export function exchangeVariant(dir: string): ResNetVariant {
+  return readIndex(dir).variant;
+}
+
+export function readExchangeWeights(dir: string): ExchangeWeights {
+  const index = readIndex(dir);
   const bytes = fs.readFileSync(path.join(dir, DATA_FILE));
   if (bytes.byteLength !== index.bytes) throw new Error(`${path.join(dir, DATA_FILE)}: ${bytes.byteLength} bytes, the index says ${index.bytes}`);
   // Copy once into an aligned buffer: Buffer's byteOffset need not be a multiple of 4.

@@ -20,7 +20,7 @@ import { writeTensorCache } from '../cache/tensor-cache';
 import { checkTorch } from '../torch/python';
 import { EpochRecord, TrainerConfig } from '../torch/trainer-config';
 import { runTrainer } from '../torch/trainer-process';
-import { applyExchangeWeights, hasExchangeWeights, readExchangeWeights, writeExchangeWeights } from '../torch/weights-exchange';
+import { applyExchangeWeights, exchangeVariant, hasExchangeWeights, readExchangeWeights, writeExchangeWeights } from '../torch/weights-exchange';
 import { calibrateAsServed, calibrateHead } from './serving-calibration';
 import type { Modality } from '../../domain/modality';
 
@@ -56,7 +56,7 @@ async function initWeights(init: string | null, workDir: string): Promise<{ conf
   if (init === null) return { config: null, variant: 'v1.5' };
   if (!fs.existsSync(init)) throw new Error(`--init ${init}: no such file or folder`);
   if (fs.statSync(init).isFile()) return { config: { kind: 'torchvision', path: init }, variant: 'v1.5' };
-  if (hasExchangeWeights(init)) return { config: { kind: 'exchange', path: init }, variant: readExchangeWeights(init).variant };
+  if (hasExchangeWeights(init)) return { config: { kind: 'exchange', path: init }, variant: exchangeVariant(init) };
   if (!fs.existsSync(path.join(init, 'model.json'))) throw new Error(`--init ${init}: expected a .pth file, a TF.js LayersModel folder (model.json) or a weights.json folder`);
   const source = await loadModel(init);
   const dir = path.join(workDir, 'init-weights');
