@@ -52,22 +52,21 @@ export interface TrainResult {
 }
 
 /** Turns --init into what the trainer reads, and the ResNet50 layout those weights have. */
-async function initWeights(init: string | null, workDir: string): Promise<{ config: TrainerConfig['init']; variant: ResNetVariant }> {
+async function initWeights(init: string | null, convertedDir: string): Promise<{ config: TrainerConfig['init']; variant: ResNetVariant }> {
   if (init === null) return { config: null, variant: 'v1.5' };
   if (!fs.existsSync(init)) throw new Error(`--init ${init}: no such file or folder`);
   if (fs.statSync(init).isFile()) return { config: { kind: 'torchvision', path: init }, variant: 'v1.5' };
   if (hasExchangeWeights(init)) return { config: { kind: 'exchange', path: init }, variant: exchangeVariant(init) };
   if (!fs.existsSync(path.join(init, 'model.json'))) throw new Error(`--init ${init}: expected a .pth file, a TF.js LayersModel folder (model.json) or a weights.json folder`);
   const source = await loadModel(init);
-  const dir = path.join(workDir, 'init-weights');
   try {
     source.getLayer('conv1_conv');
   } catch {
     throw new Error(`--init ${init}: no layer conv1_conv (Keras ResNet50 layer names expected)`);
   }
-  const variant = writeExchangeWeights(dir, source);
+  const variant = writeExchangeWeights(convertedDir, source);
   source.dispose();
-  return { config: { kind: 'exchange', path: dir }, variant };
+  return { config: { kind: 'exchange', path: convertedDir }, variant };
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
@@ -84,7 +83,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const progress = (label: string) => (done: number, total: number) => o.log(`${label}: ${done}/${total} images`, done === total);
   const trainCache = await writeTensorCache(path.join(workDir, 'cache-train'), split.train.images, spec, progress('preprocess (train)'));
   const validationCache = await writeTensorCache(path.join(workDir, 'cache-validation'), split.validation.images, spec, progress('preprocess (validation)'));
-  const { config: init, variant } = await initWeights(o.init, workDir);
+  const initDir = path.join(workDir, 'init-weights');
+  const { config: init, variant } = await initWeights(o.init, initDir);
 
   const weightsDir = path.join(workDir, 'trained');
   const runKey = createHash('sha256')
@@ -149,7 +149,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       startedAt,
       finishedAt: new Date().toISOString(),
       trained: `all layers (whole ResNet50 ${variant}) by PyTorch on ${done.device}; best epoch ${done.bestEpoch} of ${done.history.length}${done.resumedFrom !== null ? `, resumed after epoch ${done.resumedFrom + 1}` : ''}; cancer probability Platt-calibrated on validation${tta === 'none' ? '' : ` read in the ${tta} views`} (scale ${platt.scale.toFixed(3)}, offset ${platt.offset.toFixed(3)})`,
-      backboneInit: done.initialisation,
+      // A TF.js --init folder reaches the trainer converted inside the work folder: name the user's folder instead.
+      backboneInit: init?.path === initDir ? done.initialisation.split(initDir).join(`TF.js model ${o.init}`) : done.initialisation,
       epochs: done.history.length,
       engine: { name: 'pytorch', torch: torch.torch, torchvision: torch.torchvision, device: done.device, trainImagesPerSecond: done.trainImagesPerSecond, inferenceImagesPerSecond: done.inferenceImagesPerSecond },
       dataset: { root: path.resolve(o.data), patients: index.patients.length, images: index.images.length, split: { ...o.split, seed: o.seed }, summary: split.summary, locationWeight: o.locationWeight, augmentation: DEFAULT_AUGMENT_POLICY[o.modality] },
