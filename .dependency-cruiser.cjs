@@ -17,7 +17,7 @@
 const LAYERS = [
   ['domain'],
   ['raster'],
-  ['dicom', 'imaging', 'logging', 'metrics', 'net', 'types'],
+  ['dicom', 'imaging', 'logging', 'metrics', 'net', 'types', 'security', 'audit'],
   ['inference'],
   ['synth', 'results', 'store', 'export', 'ingest', 'dicomweb', 'orthanc', 'config'],
   ['analysis'],

@@ -68,6 +68,9 @@ ENV NODE_ENV=production \
     GASTRIC_AI__NODE__DATA_DIR=/var/lib/gastric-ai \
     GASTRIC_AI__INGEST__DIMSE__HOST=0.0.0.0 \
     GASTRIC_AI__API__HOST=0.0.0.0
+# The API listens on every interface inside the container (config/default.yaml keeps loopback): publish its port on
+# the host's loopback or behind a TLS proxy, and name the host names clients use in api.allowedHosts. Every route but
+# /health needs a token; without one configured, the first start writes <dataDir>/api-admin-token (mode 0600).
 USER gastric
 VOLUME ["/var/lib/gastric-ai"]
 EXPOSE 11112 8080
@@ -94,6 +97,9 @@ ENV NODE_ENV=production \
     GASTRIC_AI__NODE__DATA_DIR=/var/lib/gastric-ai \
     GASTRIC_AI__INGEST__DIMSE__HOST=0.0.0.0 \
     GASTRIC_AI__API__HOST=0.0.0.0
+# The API listens on every interface inside the container (config/default.yaml keeps loopback): publish its port on
+# the host's loopback or behind a TLS proxy, and name the host names clients use in api.allowedHosts. Every route but
+# /health needs a token; without one configured, the first start writes <dataDir>/api-admin-token (mode 0600).
 USER node
 VOLUME ["/var/lib/gastric-ai"]
 EXPOSE 11112 8080

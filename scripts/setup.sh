@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 # orthanc + orthanc-dicomweb: the PACS in every test and the demo; dcmtk: storescu/storescp/dsrdump;
 # dicom3tools: dciodvfy; pixelmed-apps + a JRE: the TID 1500 SR validator; chromium: the OHIF viewer test;
-# python3-torch + python3-torchvision: the training engine (trainer/; CPU builds; a GPU host brings its own, docs/models.md).
-APT_PACKAGES=(orthanc orthanc-dicomweb dcmtk dicom3tools pixelmed-apps default-jre-headless chromium python3-torch python3-torchvision)
+# python3-torch + python3-torchvision: the training engine (trainer/; CPU builds; a GPU host brings its own, docs/models.md);
+# rsyslog + rsyslog-openssl: the audit repository in the ATNA tests; libxml2-utils: xmllint (audit schema); openssl: test certificates.
+APT_PACKAGES=(orthanc orthanc-dicomweb dcmtk dicom3tools pixelmed-apps default-jre-headless chromium python3-torch python3-torchvision rsyslog rsyslog-openssl libxml2-utils openssl)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,12 +1,17 @@
 /**
  * The HTTP API: thin routes over ApiDeps, one error handler, a static dashboard. Every route but one is a GET (HEAD
  * comes with it); POST /api/studies/:uid/retry takes no body, so no body parser is mounted.
+ * Access (issue 12): /health (up or down, nothing more) and the dashboard's page and script are open; every other
+ * route needs a bearer token with its role (viewer, operator, metrics; admin has all), and unknown routes answer 401
+ * before 404 so that nobody learns the routes without a credential. The Host header is checked first (DNS rebinding).
  */
 import express, { Express, NextFunction, Request, Response } from 'express';
 import { isValidUid } from '../dicom/uid';
 import { silentLogger } from '../logging/logger';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/registry';
 import { DASHBOARD_CSP, DASHBOARD_HTML, DASHBOARD_JS } from './dashboard';
+import { authMiddleware } from './auth/middleware';
+import { checkHost, hostAllowList } from './auth/hosts';
 import { ApiDeps, ComponentHealth } from './deps';
 import { errorHandler, notFoundHandler, sendError } from './errors';
 
@@ -36,23 +41,44 @@ export function createApp(deps: ApiDeps): Express {
     next();
   });
 
+  // Open to probes that name the pod or container by address (Kubernetes, Docker): up or down says nothing more.
   app.get('/health', async (_req, res) => {
+    const report = healthReport(await deps.health());
+    res.status(report.status === 'up' ? 200 : 503).json({ status: report.status });
+  });
+
+  const allowedHosts = hostAllowList(deps.allowedHosts ?? []);
+  app.use(checkHost(allowedHosts, (host) => logger.warn('request refused: Host not in api.allowedHosts', { host: host.slice(0, 100) })));
+
+  // The page and its script hold no data: the script asks for the token and sends it with each request.
+  app.get('/', (_req, res) => {
+    res.set('Content-Security-Policy', DASHBOARD_CSP).type('html').send(DASHBOARD_HTML);
+  });
+
+  app.get('/dashboard.js', (_req, res) => {
+    res.type('application/javascript').send(DASHBOARD_JS);
+  });
+
+  const { authenticate, requireRole } = authMiddleware({ authenticator: deps.auth, logger, onAuthentication: deps.onAuthentication });
+  app.use(authenticate);
+
+  app.get('/api/health', requireRole('viewer'), async (_req, res) => {
     const report = healthReport(await deps.health());
     res.status(report.status === 'up' ? 200 : 503).json(report);
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', requireRole('metrics'), async (_req, res) => {
     const text = await deps.metrics.expose();
     res.status(200).set('Content-Type', PROMETHEUS_CONTENT_TYPE).send(text);
   });
 
-  app.get('/api/worklist', async (_req, res) => {
+  app.get('/api/worklist', requireRole('viewer'), async (_req, res) => {
     // Passed through in the store's triage order (see ApiDeps.worklist): the API does not re-sort.
     res.json(await deps.worklist());
   });
 
-  app.get('/api/studies/:studyUid', async (req, res) => {
-    const uid = req.params.studyUid;
+  app.get('/api/studies/:studyUid', requireRole('viewer'), async (req, res) => {
+    const uid = String(req.params.studyUid);
     if (!isValidUid(uid)) {
       sendError(res, 400, 'studyUid is not a valid DICOM UID (PS3.5 9.1: digits and dots, at most 64 characters)');
       return;
@@ -66,8 +92,8 @@ export function createApp(deps: ApiDeps): Express {
   });
 
   // After an outage outlasted the retries: an operator puts a dead-lettered study back in the queue.
-  app.post('/api/studies/:studyUid/retry', async (req, res) => {
-    const uid = req.params.studyUid;
+  app.post('/api/studies/:studyUid/retry', requireRole('operator'), async (req, res) => {
+    const uid = String(req.params.studyUid);
     if (!isValidUid(uid)) {
       sendError(res, 400, 'studyUid is not a valid DICOM UID (PS3.5 9.1: digits and dots, at most 64 characters)');
       return;
@@ -76,14 +102,6 @@ export function createApp(deps: ApiDeps): Express {
     if (answer.outcome === 'not-found') sendError(res, 404, `no study with Study Instance UID ${uid}`);
     else if (answer.outcome === 'not-failed') sendError(res, 409, 'only a failed study can be retried');
     else res.status(202).json(answer);
-  });
-
-  app.get('/', (_req, res) => {
-    res.set('Content-Security-Policy', DASHBOARD_CSP).type('html').send(DASHBOARD_HTML);
-  });
-
-  app.get('/dashboard.js', (_req, res) => {
-    res.type('application/javascript').send(DASHBOARD_JS);
   });
 
   app.use(notFoundHandler);

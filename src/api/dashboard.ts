@@ -2,6 +2,8 @@
  * The dashboard: one HTML page and one script, plain strings (no build step, nothing to copy into dist/). The script
  * reads /api/worklist, orders it by triage priority and refreshes itself. Rows are built with textContent, never
  * innerHTML, so nothing in the data can inject markup; the Content-Security-Policy allows only our own script.
+ * The page holds no data and needs no credential: it asks for an API token (viewer role), keeps it in sessionStorage
+ * (gone when the tab closes) and sends it as Authorization: Bearer. No cookies, so no cross-site request forgery.
  */
 import { createHash } from 'crypto';
 
@@ -17,6 +19,9 @@ td.uid { font-family: monospace; font-size: 12px; }
 tr.urgent td.priority { color: #fff; background: #b00020; font-weight: bold; }
 tr.suspicious td.priority { background: #ffd27f; }
 #state { color: #666; margin: .5rem 0; }
+#login input { width: 28rem; font-family: monospace; }
+#detail { white-space: pre-wrap; font: 12px monospace; background: #f6f6f6; padding: .5rem; }
+[hidden] { display: none; }
 `;
 
 /** CSP hash of the inline style (CSP Level 2), so no 'unsafe-inline' is needed. */
@@ -34,11 +39,18 @@ export const DASHBOARD_HTML = `<!doctype html>
 <body data-refresh-ms="${DASHBOARD_REFRESH_MS}">
 <h1>gastric-ai-node: worklist by triage priority</h1>
 <div class="banner">AI results from demo models: not for clinical use.</div>
+<form id="login" hidden>
+<label for="token">API token (role viewer):</label>
+<input id="token" name="token" type="password" autocomplete="off" required>
+<button type="submit">Open</button>
+</form>
 <div id="state">loading…</div>
+<button id="logout" type="button" hidden>Forget token</button>
 <table id="worklist">
 <thead><tr><th>Priority</th><th>Status</th><th>Cancer probability</th><th>Stage</th><th>Modalities</th><th>Instances</th><th>Received</th><th>Analysed</th><th>Study Instance UID</th><th>Reason</th></tr></thead>
 <tbody></tbody>
 </table>
+<pre id="detail" hidden></pre>
 <script src="/dashboard.js"></script>
 </body>
 </html>
@@ -76,9 +88,12 @@ export const DASHBOARD_JS = `'use strict';
       cell(tr, String(e.instanceCount));
       cell(tr, time(e.receivedAt));
       cell(tr, time(e.analysedAt));
-      var link = document.createElement('a');
-      link.href = '/api/studies/' + encodeURIComponent(e.studyInstanceUid);
+      // A button, not a link: a navigation would not carry the token.
+      var link = document.createElement('button');
+      link.type = 'button';
+      link.className = 'study';
       link.textContent = e.studyInstanceUid;
+      link.addEventListener('click', function () { showDetail(e.studyInstanceUid); });
       cell(tr, '', 'uid').appendChild(link);
       cell(tr, e.reason || '');
       return tr;
@@ -86,15 +101,49 @@ export const DASHBOARD_JS = `'use strict';
     body.replaceChildren.apply(body, rows);
   }
 
+  var KEY = 'gastric-ai-api-token';
+  var login = document.getElementById('login');
+  var logout = document.getElementById('logout');
+  function token() { return sessionStorage.getItem(KEY); }
+  function askForToken(why) {
+    sessionStorage.removeItem(KEY);
+    login.hidden = false;
+    logout.hidden = true;
+    document.getElementById('state').textContent = why;
+  }
+  function api(path) {
+    return fetch(path, { headers: { accept: 'application/json', authorization: 'Bearer ' + token() } }).then(function (res) {
+      if (res.status === 401) { askForToken('the token was not accepted: enter a valid one'); throw new Error('HTTP 401'); }
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      return res.json();
+    });
+  }
+  function showDetail(uid) {
+    var pre = document.getElementById('detail');
+    api('/api/studies/' + encodeURIComponent(uid))
+      .then(function (d) { pre.textContent = JSON.stringify(d, null, 2); pre.hidden = false; })
+      .catch(function (err) { pre.textContent = 'study detail unavailable (' + err.message + ')'; pre.hidden = false; });
+  }
+  login.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    sessionStorage.setItem(KEY, document.getElementById('token').value.trim());
+    document.getElementById('token').value = '';
+    login.hidden = true;
+    logout.hidden = false;
+    refresh();
+  });
+  logout.addEventListener('click', function () { askForToken('token forgotten'); });
+
   function refresh() {
     var state = document.getElementById('state');
-    fetch('/api/worklist', { headers: { accept: 'application/json' } })
-      .then(function (res) { if (!res.ok) throw new Error('HTTP ' + res.status); return res.json(); })
+    if (!token()) { askForToken('enter an API token to see the worklist'); return; }
+    logout.hidden = false;
+    api('/api/worklist')
       .then(function (entries) {
         render(entries);
         state.textContent = entries.length + ' studies, updated ' + new Date().toLocaleTimeString();
       })
-      .catch(function (err) { state.textContent = 'worklist unavailable (' + err.message + '), retrying'; });
+      .catch(function (err) { if (token()) state.textContent = 'worklist unavailable (' + err.message + '), retrying'; });
   }
 
   refresh();

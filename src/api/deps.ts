@@ -2,6 +2,8 @@
 import { StudyDetail, WorklistEntry } from '../domain/study';
 import { Logger } from '../logging/logger';
 import { MetricsRegistry } from '../metrics/registry';
+import type { Authenticator } from './auth/authenticator';
+import type { AuthenticationHook } from './auth/middleware';
 
 /** One long-running component as it reports itself (MONAI Informatics Gateway style: {name, status}). */
 export interface ComponentHealth {
@@ -30,6 +32,12 @@ export interface ApiDeps {
    * route answers 404. `not-failed`: only failed studies can be retried.
    */
   retryStudy?(studyInstanceUid: string): MaybePromise<{ outcome: 'queued'; kind: 'analyze' | 'export' } | { outcome: 'not-found' | 'not-failed' }>;
+  /** Checks each request's bearer token (src/api/auth): every route but /health and the dashboard's page needs one. */
+  auth: Authenticator;
+  /** Host names (besides localhost, 127.0.0.1 and [::1]) that requests may name in Host (api.allowedHosts). */
+  allowedHosts?: readonly string[];
+  /** Called once per authenticated or refused request (the audit trail attaches here). */
+  onAuthentication?: AuthenticationHook;
   /** Where request failures are logged (default: nowhere). */
   logger?: Logger;
 }

@@ -22,10 +22,13 @@ export interface ApiErrorBody {
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
   404: 'not-found',
   405: 'method-not-allowed',
   409: 'conflict',
   413: 'payload-too-large',
+  421: 'misdirected-request',
   422: 'unprocessable',
   500: 'internal-error',
   503: 'unavailable',

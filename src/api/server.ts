@@ -1,7 +1,12 @@
-/** Starts the API on a host and port (0: the OS picks a free one) and stops it without leaving sockets open. */
+/**
+ * Starts the API on a host and port (0: the OS picks a free one), over HTTPS when a certificate is given, and stops
+ * it without leaving sockets open.
+ */
 import { createServer, Server } from 'http';
+import { createServer as createHttpsServer } from 'https';
 import type { AddressInfo } from 'net';
 import type { Express } from 'express';
+import { loadServerTls } from '../security/tls';
 
 export interface ApiServer {
   url: string;
@@ -13,10 +18,14 @@ export interface ApiServer {
 export interface ApiListenOptions {
   host: string;
   port: number;
+  /** api.tls: PEM certificate (chain) and key files; null or absent: plain HTTP. */
+  tls?: { certFile: string; keyFile: string } | null;
 }
 
 export async function startApi(app: Express, options: ApiListenOptions): Promise<ApiServer> {
-  const server: Server = createServer(app);
+  const tls = options.tls ? loadServerTls({ certFile: options.tls.certFile, keyFile: options.tls.keyFile, caFile: null, requireClientCertificate: false }, 'api.tls') : null;
+  // TLS 1.2+ with BCP 195 suites (src/security/tls.ts); no client certificate is asked for (a browser would prompt).
+  const server: Server = tls ? createHttpsServer({ ...tls, requestCert: false }, app) : createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -29,7 +38,7 @@ export async function startApi(app: Express, options: ApiListenOptions): Promise
   const host = address.includes(':') ? `[${address}]` : address;
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     port,
     stop: ({ graceMs = 2000 } = {}) => {
       stopping ??= new Promise<void>((resolve, reject) => {

@@ -54,7 +54,7 @@ export async function benchStableToResults(options: E2eBenchOptions, work: strin
   const esId = options.esModel ? readManifest(path.resolve(options.esModel)).id : null;
   const models: Tree = esId ? { models: [{ id: esId, dir: path.resolve(options.esModel!) }] } : {};
   const config = benchConfig(work, {
-    ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } },
+    ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0, peers: [{ name: 'bench-pacs', aet: 'BENCH_PACS', hosts: ['127.0.0.1'] }] } },
     assembler: { quietSeconds: 1 },
     inference: { ...models, testTimeAugmentation: options.testTimeAugmentation ?? 'model' },
     ...(esId ? { routing: { rules: [{ modality: 'ES', model: esId }] } } : {}),
@@ -159,7 +159,7 @@ async function startStorescp(port: number, dir: string): Promise<ChildProcess> {
 export async function benchIngest(options: E2eBenchOptions, work: string): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
   const nodePort = await findFreePort();
-  const config = benchConfig(work, { ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } }, assembler: { quietSeconds: 3600 }, inference: { models: [] }, routing: { rules: [] } });
+  const config = benchConfig(work, { ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0, peers: [{ name: 'bench', aet: 'BENCH', hosts: ['127.0.0.1'] }] } }, assembler: { quietSeconds: 3600 }, inference: { models: [] }, routing: { rules: [] } });
   const node = await startNode(config, { baseDir: options.baseDir, logger: silentLogger });
   const scpPort = await findFreePort();
   const scp = await startStorescp(scpPort, path.join(work, 'storescp'));

@@ -62,9 +62,10 @@ async function runDemo(opts: DemoOptions): Promise<void> {
   const config = configSchema.parse(
     mergeTrees(base as unknown as Record<string, unknown>, {
       node: { dataDir: path.join(work, 'node') },
-      ingest: { dimse: { enabled: true, host: '127.0.0.1', port: nodePort, allowedCallingAets: ['DEMO_PACS'] }, dicomweb: { enabled: false } },
+      ingest: { dimse: { enabled: true, host: '127.0.0.1', port: nodePort, peers: [{ name: 'demo-pacs', aet: 'DEMO_PACS', hosts: ['127.0.0.1'] }] }, dicomweb: { enabled: false } },
       assembler: { quietSeconds: 1 },
-      api: { host: '127.0.0.1', port: 0 },
+      // No configured credential: the node writes an admin token file in the demo's data dir, which the demo reads.
+      api: { host: '127.0.0.1', port: 0, tls: null, auth: { tokens: [], oidc: null } },
       export: { target: 'source', destinations: [{ name: 'demo-pacs', type: 'stow', url: `http://127.0.0.1:${httpPort}/dicom-web`, auth: { type: 'none' }, aet: 'DEMO_PACS' }] },
     }),
   );
@@ -73,6 +74,9 @@ async function runDemo(opts: DemoOptions): Promise<void> {
   const orthanc = await startOrthanc({ aet: 'DEMO_PACS', httpPort, stableAgeSeconds: 2, forwardTo: { aet: config.node.aet, host: '127.0.0.1', port: nodePort } });
   try {
     say(`PACS (Orthanc): ${orthanc.url}/app/explorer.html   node API/dashboard: ${node.apiUrl}/`);
+    // The token is never printed: the dashboard asks for it, and its file is readable by this user only.
+    say(`  the dashboard asks for a token: paste the content of ${node.adminTokenFile}`);
+    const token = fs.readFileSync(node.adminTokenFile!, 'utf8').trim();
     const synth = path.join(work, 'synth');
     const summary = generateSynthetic({ ...DEFAULT_SYNTH_OPTIONS, out: synth, seed: Number(opts.seed), patients: 1, normalFraction: 0, jpeg: true, modalities: modalities as Modality[] });
     const client = createDicomWebClient(orthanc.dicomWebUrl);
@@ -86,7 +90,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
 
     const outputs = [];
     for (const study of summary.patients[0].studies) {
-      const detail = await waitForStudy(node.apiUrl, study.studyInstanceUid, Number(opts.timeout) * 1000);
+      const detail = await waitForStudy(node.apiUrl, token, study.studyInstanceUid, Number(opts.timeout) * 1000);
       if (detail.status === 'skipped') {
         // e.g. no model package installed for this modality: the node says why and sends nothing back.
         outputs.push({ studyInstanceUID: study.studyInstanceUid, modality: study.modality, status: 'skipped', reason: detail.reason, results: [] });
@@ -154,10 +158,11 @@ interface DemoDetail {
   analysis: { priority: string; cancerProbability: number; stage: { estimate: string | null }; timings: Record<string, number>; models: unknown[] } | null;
 }
 
-async function waitForStudy(apiUrl: string, uid: string, timeoutMs: number): Promise<DemoDetail> {
+async function waitForStudy(apiUrl: string, token: string, uid: string, timeoutMs: number): Promise<DemoDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await fetch(`${apiUrl}/api/studies/${uid}`);
+    const res = await fetch(`${apiUrl}/api/studies/${uid}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status === 401 || res.status === 403) throw new Error(`the node API refused the demo's token (HTTP ${res.status})`);
     if (res.status === 200) {
       const d = (await res.json()) as DemoDetail;
       if (['done', 'skipped', 'failed'].includes(d.status)) return d;

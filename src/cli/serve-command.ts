@@ -13,9 +13,9 @@ export function registerServeCommand(program: Command): void {
     .description('run the node: DIMSE listener and/or DICOMweb poller → analysis → SR/SEG/SC back to the PACS, with the API')
     .option('-c, --config <file>', 'configuration override file (YAML or JSON); also GASTRIC_AI_CONFIG')
     .action(async (opts: { config?: string }) => {
-      const { config } = loadConfig({ file: opts.config });
+      const { config, sources } = loadConfig({ file: opts.config });
       const logger = createLogger({ level: config.logging.level, component: 'node' });
-      const node = await startNode(config, { baseDir: REPO_ROOT, logger });
+      const node = await startNode(config, { baseDir: REPO_ROOT, logger, configSources: sources });
       logger.info('node running', { api: node.apiUrl, dimsePort: node.dimsePort, aet: config.node.aet });
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

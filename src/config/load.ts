@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
+import { redactText, SECRET_KEY } from '../security/redact';
 import { configSchema, NodeConfig } from './schema';
 
 export const ENV_PREFIX = 'GASTRIC_AI__';
@@ -60,19 +61,65 @@ function readTreeFile(file: string, problems: ConfigProblem[]): Tree {
 
 const snakeToCamel = (s: string): string => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-/** GASTRIC_AI__INGEST__DIMSE__MAX_PDU_LENGTH=1 → { ingest: { dimse: { maxPduLength: 1 } } }. */
-export function envOverrides(env: NodeJS.ProcessEnv): Tree {
-  let tree: Tree = {};
-  for (const [name, raw] of Object.entries(env)) {
+type ZodDef = Record<string, unknown> & { type?: string };
+const defOf = (schema: unknown): ZodDef | undefined => (schema as { _zod?: { def?: ZodDef } } | undefined)?._zod?.def;
+
+/** The object schemas a key path can lead to (through optional, nullable, unions, arrays by index, refinements). */
+function objectsAt(schema: unknown, keys: readonly string[]): ZodDef[] {
+  const def = defOf(schema);
+  if (!def) return [];
+  for (const inner of ['innerType', 'in', 'schema']) if (def[inner]) return objectsAt(def[inner], keys);
+  if (Array.isArray(def.options)) return def.options.flatMap((o) => objectsAt(o, keys));
+  if (keys.length === 0) return def.type === 'object' ? [def] : [];
+  const [key, ...rest] = keys;
+  if (def.type === 'array' && /^\d+$/.test(key)) return objectsAt(def.element, rest);
+  if (def.type === 'object' && isTree(def.shape)) return objectsAt(def.shape[key], rest);
+  return [];
+}
+
+/** Whether the object at `parent` has a key `name` (certFile, tokenFile…) in the schema. */
+const schemaHasKey = (parent: readonly string[], name: string): boolean => objectsAt(configSchema, parent).some((o) => isTree(o.shape) && name in o.shape);
+
+/** One environment override: the key path (a number indexes an array) and its value. */
+interface EnvEntry {
+  keys: string[];
+  value: unknown;
+}
+
+/**
+ * GASTRIC_AI__A__B_C=v → keys [a, bC]. GASTRIC_AI__A__B_FILE=/path → keys [a, b] with the file's content (without its
+ * final newline), the Docker/Kubernetes secrets convention, unless the object at a has a key bFile (certFile, caFile…).
+ */
+function envEntries(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): EnvEntry[] {
+  const entries: EnvEntry[] = [];
+  for (const [name, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     const keys = name.slice(ENV_PREFIX.length).split('__').filter(Boolean).map(snakeToCamel);
     if (keys.length === 0) continue;
+    const last = keys[keys.length - 1];
+    if (last.endsWith('File') && last.length > 4 && !schemaHasKey(keys.slice(0, -1), last)) {
+      try {
+        entries.push({ keys: [...keys.slice(0, -1), last.slice(0, -4)], value: fs.readFileSync(raw, 'utf8').replace(/\r?\n$/, '') });
+      } catch (err) {
+        problems.push({ path: name, message: `cannot read the secret file ${raw} (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+      }
+      continue;
+    }
     let value: unknown = raw;
     try {
       value = JSON.parse(raw);
     } catch {
       // Not JSON: keep it as text (AE titles, hosts, paths).
     }
+    entries.push({ keys, value });
+  }
+  return entries;
+}
+
+/** GASTRIC_AI__INGEST__DIMSE__MAX_PDU_LENGTH=1 → { ingest: { dimse: { maxPduLength: 1 } } }. */
+export function envOverrides(env: NodeJS.ProcessEnv): Tree {
+  let tree: Tree = {};
+  for (const { keys, value } of envEntries(env, [])) {
     const leaf: Tree = {};
     let cursor = leaf;
     keys.forEach((k, i) => {
@@ -82,6 +129,19 @@ export function envOverrides(env: NodeJS.ProcessEnv): Tree {
     tree = mergeTrees(tree, leaf);
   }
   return tree;
+}
+
+/** A copy of `node` with `value` at `keys`; a number indexes an existing array (…__DESTINATIONS__0__URL). */
+function setAt(node: unknown, keys: string[], value: unknown): unknown {
+  if (keys.length === 0) return isTree(value) && isTree(node) ? mergeTrees(node, value) : value;
+  const [key, ...rest] = keys;
+  if (Array.isArray(node) && /^\d+$/.test(key)) {
+    const copy = [...node];
+    copy[Number(key)] = setAt(copy[Number(key)], rest, value);
+    return copy;
+  }
+  const tree = isTree(node) ? node : {};
+  return { ...tree, [key]: setAt(tree[key], rest, value) };
 }
 
 export interface LoadOptions {
@@ -107,7 +167,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   let tree: Tree = {};
   for (const file of sources) tree = mergeTrees(tree, readTreeFile(file, problems));
-  tree = mergeTrees(tree, envOverrides(env));
+  for (const { keys, value } of envEntries(env, problems)) tree = setAt(tree, keys, value) as Tree;
   if (problems.length > 0) throw new ConfigError(problems);
 
   const parsed = configSchema.safeParse(tree);
@@ -123,10 +183,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   return { config: parsed.data, sources };
 }
 
-const SECRET_KEY = /password|token|secret/i;
-
-/** A deep copy with secret values replaced, for printing and logs. */
+/** A deep copy with secret values replaced, for printing and logs: secret keys' values, and URL passwords anywhere. */
 export function maskSecrets<T>(value: T): T {
+  if (typeof value === 'string') return redactText(value) as T;
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v)) as T;
   if (!isTree(value)) return value;
   const out: Tree = {};

@@ -2,11 +2,14 @@
  * C-STORE SCU exporter (PS3.4 Annex B, PS3.7 9.1.1): one association per call, one presentation context per SOP class
  * of the files (SR, SEG, Secondary Capture… whatever they are) proposing Implicit and Explicit VR Little Endian plus
  * the file's own transfer syntax (dcmjs-dimse's CStoreRequest does so from the file's header), one outcome per file.
- * Files are read lazily by dcmjs-dimse, each when its turn to be sent comes.
+ * Files are read lazily by dcmjs-dimse, each when its turn to be sent comes. Plain TCP, or DICOM TLS (PS3.15 B.9) with
+ * our client certificate when the target has `tls`.
  */
 import type { Socket } from 'net';
+import type * as tls from 'tls';
 import { Client, constants, Implementation, log as dimseLog, requests } from 'dcmjs-dimse';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../dicom/uid';
+import { describeTlsError } from '../security/tls';
 import { ExportError, Exporter, InstanceOutcome, requireAllStored, StoreOutcome } from './types';
 
 export interface CStoreTarget {
@@ -21,6 +24,8 @@ export interface CStoreTarget {
   associationTimeoutMs?: number;
   /** Longest silence while a DIMSE exchange is in progress (default 60 s). */
   pduTimeoutMs?: number;
+  /** DICOM TLS (PS3.15 B.9): options from loadClientTls (our certificate, the trusted CAs, BCP 195); absent = plain TCP. */
+  tls?: tls.ConnectionOptions;
 }
 
 /** C-STORE warning statuses (PS3.4 B.2.3, PS3.7 C.4.2): the instance was stored. */
@@ -38,11 +43,37 @@ function rejectionText(reject: { result: number; source: number; reason: number 
   return `${reject.result === 2 ? 'transient' : 'permanent'} rejection by ${source}: ${reason}`;
 }
 
+/** Why the connection failed: refused, a TLS handshake failure in words, or dcmjs-dimse's message. */
+function networkReason(wrapped: Error, socketError: (Error & { code?: string }) | undefined, overTls: boolean): string {
+  if (/ECONNREFUSED/.test(wrapped.message)) return 'connection refused (ECONNREFUSED)';
+  // dcmjs-dimse re-wraps the socket's error without its code; the socket's own error keeps it.
+  if (overTls && socketError) return describeTlsError(socketError);
+  return wrapped.message;
+}
+
 /** The parts of dcmjs-dimse's Network the typings do not expose: the socket (for TCP_NODELAY) and the abort event. */
 interface NetworkInternals {
-  socket: Socket;
+  socket: Socket | tls.TLSSocket;
   on(event: 'abort', listener: (abort: { source: number; reason: number }) => void): void;
 }
+
+/**
+ * dcmjs-dimse hands tls.connect only key, cert, ca, requestCert, rejectUnauthorized, min/maxVersion and ciphers.
+ * The rest (checkServerIdentity for verifyServerName: false, honorCipherOrder) is merged in by replacing tls.connect
+ * for the one synchronous send() call that opens the socket, and restoring it right after.
+ */
+function withTlsConnectOptions<T>(extra: tls.ConnectionOptions, open: () => T): T {
+  const tlsModule = require('tls') as { connect: (options: tls.ConnectionOptions) => tls.TLSSocket };
+  const original = tlsModule.connect;
+  tlsModule.connect = (options: tls.ConnectionOptions) => original({ ...options, ...extra });
+  try {
+    return open();
+  } finally {
+    tlsModule.connect = original;
+  }
+}
+
+type SecurityOptions = NonNullable<NonNullable<Parameters<Client['send']>[4]>['securityOptions']>;
 
 let libraryConfigured = false;
 function configureLibrary(): void {
@@ -81,6 +112,7 @@ export function storeByCStore(target: CStoreTarget, files: string[]): Promise<St
 
   return new Promise((resolve, reject) => {
     let failure: string | undefined;
+    let socketError: (Error & { code?: string }) | undefined;
     client.on('associationAccepted', (association: { getAcceptedPresentationContextFromRequest(r: requests.CStoreRequest): unknown }) => {
       // dcmjs-dimse skips, without a word, requests whose presentation context the peer rejected.
       for (const [request, outcome] of outcomes)
@@ -91,20 +123,26 @@ export function storeByCStore(target: CStoreTarget, files: string[]): Promise<St
       failure = `association rejected by ${peer}: ${rejectionText(rejection)}`;
     });
     client.on('networkError', (err: Error & { code?: string }) => {
-      failure ??= `C-STORE to ${peer} failed: ${/ECONNREFUSED/.test(err.message) ? 'connection refused (ECONNREFUSED)' : err.message}`;
+      failure ??= `C-STORE to ${peer} failed: ${networkReason(err, socketError, target.tls !== undefined)}`;
     });
     client.on('closed', () => {
       const instances = [...outcomes.values()];
       if (failure) reject(new ExportError(failure, { destination: peer, instances }));
       else resolve({ destination: peer, instances });
     });
-    client.send(target.host, target.port, target.callingAet, target.calledAet, {
+    const options = {
       connectTimeout: target.connectTimeoutMs ?? 10_000,
       associationTimeout: target.associationTimeoutMs ?? 30_000,
       pduTimeout: target.pduTimeoutMs ?? 60_000,
-    });
+      // All of target.tls reaches tls.connect through withTlsConnectOptions; the typings list only some keys.
+      ...(target.tls ? { securityOptions: target.tls as SecurityOptions } : {}),
+    };
+    const send = (): void => client.send(target.host, target.port, target.callingAet, target.calledAet, options);
+    if (target.tls) withTlsConnectOptions(target.tls, send);
+    else send();
     const network = (client as unknown as { network?: NetworkInternals }).network;
     network?.socket.setNoDelay(true); // small PDUs (commands, responses) must not wait for Nagle's algorithm
+    network?.socket.prependListener('error', (err: Error) => (socketError ??= err));
     network?.on('abort', (abort) => {
       failure ??= `association aborted by ${peer} (source ${abort.source}, reason ${abort.reason})`;
       network.socket.end(); // dcmjs-dimse leaves the socket open after an A-ABORT

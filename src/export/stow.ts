@@ -1,13 +1,18 @@
 /**
  * STOW-RS exporter (PS3.18 10.5): POST {url}/studies with a multipart/related body of Part 10 instances, then one
  * outcome per instance from the response's ReferencedSOPSequence / FailedSOPSequence (PS3.18 Table 10.5.3-1).
- * A plain fetch rather than dicomweb-client: it gives us the HTTP status, the response body and the network
- * error's cause (ECONNREFUSED, timeout), which the operator needs to see when the PACS is down or refuses.
+ * Node's http/https rather than dicomweb-client: it gives us the HTTP status, the response body and the network
+ * error's code (ECONNREFUSED, an untrusted certificate, a timeout), which the operator needs to see when the PACS is
+ * down or refuses, and it takes the hospital CA that an https PACS certificate is signed with.
  */
 import { randomBytes } from 'crypto';
 import { readFile, stat } from 'fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'http';
+import { request as httpsRequest } from 'https';
 import * as dcmjs from 'dcmjs';
-import { authHeaders, DicomWebAuth } from '../dicomweb/client';
+import { authHeaders, DicomWebAuth, httpsOptions } from '../dicomweb/client';
+import { redactText } from '../security/redact';
+import { describeTlsError } from '../security/tls';
 import { ExportError, Exporter, InstanceOutcome, requireAllStored, StoreOutcome } from './types';
 
 export interface StowTarget {
@@ -18,6 +23,8 @@ export interface StowTarget {
   timeoutMs?: number;
   /** Requests carry at most this many bytes of instances (default 32 MiB); more instances go in further requests. */
   maxRequestBytes?: number;
+  /** PEM CA bundle trusted for an https url (the destination's caFile); absent: Node's public CAs. */
+  ca?: Buffer;
 }
 
 /** A Part 10 instance to send: its file (for the outcome) and bytes. */
@@ -82,11 +89,39 @@ function batches<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes: 
   return out;
 }
 
-/** "ECONNREFUSED", "timeout after 120000 ms", …: the reason a request never got an answer. */
-function networkReason(err: unknown, timeoutMs: number): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  return e.cause?.code ?? e.cause?.message ?? e.message;
+class RequestTimeout extends Error {}
+
+/** "ECONNREFUSED", "no answer within 120000 ms", a TLS failure in words…: the reason a request never got an answer. */
+function networkReason(err: unknown, timeoutMs: number, overTls: boolean): string {
+  const e = err as Error & { code?: string };
+  if (e instanceof RequestTimeout) return `no answer within ${timeoutMs} ms`;
+  if (overTls && e.code && /CERT|SSL|TLS|UNABLE_TO|SELF_SIGNED/.test(e.code)) return describeTlsError(e);
+  return e.code ?? e.message;
+}
+
+interface HttpAnswer {
+  status: number;
+  statusText: string;
+  text: string;
+}
+
+/** One POST; rejects when no complete answer came within timeoutMs (connect, TLS, upload and response together). */
+function post(endpoint: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number, ca: Buffer | undefined): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const secure = endpoint.protocol === 'https:';
+    const options = { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, ...(secure ? httpsOptions(ca) : {}) };
+    const onResponse = (response: IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    };
+    const request = secure ? httpsRequest(endpoint, options, onResponse) : httpRequest(endpoint, options, onResponse);
+    const timer = setTimeout(() => request.destroy(new RequestTimeout()), timeoutMs);
+    request.on('error', reject);
+    request.on('close', () => clearTimeout(timer));
+    request.end(body);
+  });
 }
 
 const uidsOf = (items: unknown[] | undefined): Map<string, DicomJson> =>
@@ -117,18 +152,16 @@ async function postBatch(target: StowTarget, batch: Part10Instance[]): Promise<I
   const { body, contentType } = multipartBody(batch);
   const timeoutMs = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const endpoint = `${target.url.replace(/\/+$/, '')}/studies`;
-  let response: Response;
+  // The url may carry user:password@ (sent as Basic auth by Node): messages name it with the password masked.
+  const shown = redactText(endpoint);
+  const headers = { ...authHeaders(target.auth ?? { type: 'none' }), 'Content-Type': contentType, Accept: 'application/dicom+json' };
+  let response: HttpAnswer;
   try {
-    response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { ...authHeaders(target.auth ?? { type: 'none' }), 'Content-Type': contentType, Accept: 'application/dicom+json' },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    response = await post(new URL(endpoint), headers, body, timeoutMs, target.ca);
   } catch (err) {
-    throw new ExportError(`STOW-RS to ${endpoint} failed: ${networkReason(err, timeoutMs)}`);
+    throw new ExportError(`STOW-RS to ${shown} failed: ${networkReason(err, timeoutMs, endpoint.startsWith('https:'))}`);
   }
-  const text = await response.text();
+  const text = response.text;
   let json: DicomJson | null = null;
   try {
     json = text.trim() ? (JSON.parse(text) as DicomJson) : null;
@@ -138,7 +171,7 @@ async function postBatch(target: StowTarget, batch: Part10Instance[]): Promise<I
   // 200 all stored, 202 some failed or warned, 409 none stored: each lists instances; anything else is a refusal.
   if (![200, 202, 409].includes(response.status) || (response.status === 409 && json === null)) {
     // The body is not quoted: a PACS error page may echo patient data, and this message reaches logs and the API.
-    throw new ExportError(`STOW-RS to ${endpoint} refused: HTTP ${response.status} ${response.statusText}${text ? ` (${text.length}-byte answer not shown)` : ''}`);
+    throw new ExportError(`STOW-RS to ${shown} refused: HTTP ${response.status} ${response.statusText}${text ? ` (${text.length}-byte answer not shown)` : ''}`);
   }
   return outcomes(batch, ids, json, response.status);
 }
@@ -152,7 +185,7 @@ export async function storeByStow(target: StowTarget, instances: Array<string | 
     const loaded = await Promise.all(batch.map(async ({ item }) => (typeof item === 'string' ? { file: item, bytes: await readFile(item) } : item)));
     results.push(...(await postBatch(target, loaded)));
   }
-  return { destination: target.url, instances: results };
+  return { destination: redactText(target.url), instances: results };
 }
 
 export function createStowExporter(options: StowTarget & { name: string }): Exporter {

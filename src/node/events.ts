@@ -1,9 +1,12 @@
-/** Pipeline events → metrics and the urgent-study webhook (never awaited: a slow receiver must not hold a job). */
+/** Pipeline events → metrics, the urgent-study webhook and the audit trail (never awaited: a slow receiver must not hold a job). */
 import { WebhookNotifier } from '../notify/webhook';
 import { NodeMetrics } from '../metrics/node-metrics';
 import { PipelineEvents } from '../pipeline/ports';
 
-export function nodeEvents(metrics: NodeMetrics, webhook: WebhookNotifier | null): PipelineEvents {
+/** The export outcomes the audit trail records (DICOM Instances Transferred). */
+export type ExportAudit = Pick<PipelineEvents, 'exported' | 'exportFailed'>;
+
+export function nodeEvents(metrics: NodeMetrics, webhook: WebhookNotifier | null, audit?: ExportAudit): PipelineEvents {
   return {
     analysed: (_study, analysis) => {
       metrics.studiesAnalysed.inc({ priority: analysis.priority });
@@ -11,7 +14,10 @@ export function nodeEvents(metrics: NodeMetrics, webhook: WebhookNotifier | null
       if (webhook && analysis.priority === 'urgent') void webhook.notify(analysis);
     },
     skipped: () => metrics.studiesSkipped.inc(),
-    exported: () => undefined,
-    exportFailed: (_study, destination) => metrics.exportFailures.inc({ destination }),
+    exported: (study, destination) => audit?.exported(study, destination),
+    exportFailed: (study, destination, error) => {
+      metrics.exportFailures.inc({ destination });
+      audit?.exportFailed(study, destination, error);
+    },
   };
 }

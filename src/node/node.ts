@@ -2,11 +2,16 @@
  * The composition root: builds every component from the configuration and starts them in data-flow order
  * (store → models → pipeline → ingest → API); stop() reverses it. Nothing else wires components together.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createApp } from '../api/app';
+import { ensureAdminToken } from '../api/auth/admin-token';
+import { createAuthenticator } from '../api/auth/authenticator';
+import type { AuthenticationHook } from '../api/auth/middleware';
 import { ComponentHealth } from '../api/deps';
 import { startApi } from '../api/server';
+import { createAuditTrail } from '../audit';
 import { createWebhookNotifier } from '../notify/webhook';
 import { NodeConfig } from '../config/schema';
 import { createDicomWebPoller, createKeyValuePollerState, DicomWebPoller } from '../ingest/dicomweb';
@@ -25,6 +30,7 @@ import { isUnrecoverable, JobQueue, JobRunner } from '../pipeline/queue';
 import { backoffPolicyFromConfig } from '../pipeline/backoff';
 import { Spool } from '../store/spool';
 import { createSqliteStore, NodeStore } from '../store/sqlite-store';
+import { createAuditBridge } from './audit-bridge';
 import { loadModels } from './models';
 import { nodeEvents } from './events';
 import { pipelineStore } from './pipeline-store';
@@ -36,10 +42,16 @@ export interface StartNodeOptions {
   now?: () => Date;
   /** How often the assembler looks for quiet studies (default 1 s). */
   assemblerIntervalMs?: number;
+  /** Each API authentication outcome, besides the audit trail. */
+  onApiAuthentication?: AuthenticationHook;
+  /** Where the configuration came from (loadConfig's sources), for the audit trail's Configuration event. */
+  configSources?: string[];
 }
 
 export interface RunningNode {
   apiUrl: string;
+  /** <dataDir>/api-admin-token when no API credential is configured (the node wrote or reused it), else null. */
+  adminTokenFile: string | null;
   dimsePort: number | null;
   store: NodeStore;
   poller: DicomWebPoller | null;
@@ -69,6 +81,15 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
   };
 
   try {
+    // First up, last down: every other component's events can be audited, and what is still gathering is sent.
+    const trail = createAuditTrail(config.audit, { dataDir, aet: config.node.aet, logger, now });
+    const audit = createAuditBridge(trail, { destinations: config.export.destinations, dicomwebUrl: config.ingest.dicomweb.url });
+    stops.push(async () => {
+      audit.flush();
+      trail.record({ type: 'application-stop' });
+      await trail.stop();
+    });
+
     const metrics = createNodeMetrics();
     const queue = new JobQueue({
       jobs: store.jobs,
@@ -87,11 +108,14 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
     const models = await loadModels({ models: config.inference.models, baseDir: options.baseDir, engine: config.inference.engine, threads: config.inference.threads, testTimeAugmentation: config.inference.testTimeAugmentation, logger: logger.child('models') });
     stops.push(() => models.dispose());
 
-    const webhook = config.api.webhookUrl ? createWebhookNotifier({ url: config.api.webhookUrl, logger: logger.child('webhook') }) : null;
-    const events = nodeEvents(metrics, webhook);
+    const webhook = config.api.webhookUrl ? createWebhookNotifier({ url: config.api.webhookUrl, secret: config.api.webhookSecret, logger: logger.child('webhook') }) : null;
+    const events = nodeEvents(metrics, webhook, {
+      exported: (study, destination) => audit.exported(study, destination, store.results.listByStudy(study.studyInstanceUid), 'success'),
+      exportFailed: (study, destination, error) => audit.exported(study, destination, store.results.listByStudy(study.studyInstanceUid), 'serious-failure', error),
+    });
     const pstore = pipelineStore(store, now);
     const route = createRouter(config.routing.rules);
-    const exporters = exporterFor({ target: config.export.target, destinations: config.export.destinations, nodeAet: config.node.aet, pollerAuth: config.ingest.dicomweb.auth });
+    const exporters = exporterFor({ target: config.export.target, destinations: config.export.destinations, nodeAet: config.node.aet, pollerAuth: config.ingest.dicomweb.auth, pollerCaFile: config.ingest.dicomweb.caFile });
 
     const runner = new JobRunner({
       queue,
@@ -137,21 +161,24 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
     assembler.start(options.assemblerIntervalMs ?? 1000);
     stops.push(() => assembler.stop());
 
-    const sink = createIngestSink({ store: store.ingest, onAccepted: (instance) => metrics.instancesReceived.inc({ source: instance.source }), logger: logger.child('ingest') });
+    const sink = createIngestSink({ store: store.ingest, onAccepted: (instance) => {
+        metrics.instancesReceived.inc({ source: instance.source });
+        audit.instanceAccepted(instance);
+      }, logger: logger.child('ingest') });
 
     let dimse: DimseListener | null = null;
     if (config.ingest.dimse.enabled) {
-      dimse = await startDimseListener({ ...config.ingest.dimse, aet: config.node.aet, spool, sink, logger: logger.child('dimse') });
+      dimse = await startDimseListener({ ...config.ingest.dimse, ...audit.dimse, aet: config.node.aet, spool, sink, logger: logger.child('dimse') });
       stops.push(() => dimse!.stop());
       logger.info('DIMSE listener up', { aet: config.node.aet, port: dimse.port });
     }
 
     let poller: DicomWebPoller | null = null;
     if (config.ingest.dicomweb.enabled) {
-      const { url, auth, schedule, modalities, overlapMinutes, pageSize, initialLookbackHours, maxStudyFailures } = config.ingest.dicomweb;
+      const { url, auth, schedule, modalities, overlapMinutes, pageSize, initialLookbackHours, maxStudyFailures, caFile } = config.ingest.dicomweb;
       const kv = { get: (k: string) => store.kv.get(k) ?? undefined, set: (k: string, v: string) => store.kv.set(k, v) };
       const state = createKeyValuePollerState({ store: kv, namespace: url });
-      poller = createDicomWebPoller({ url, auth, schedule, modalities, overlapMinutes, initialLookbackHours, pageSize, maxStudyFailures, spool, sink, state, isOwnSeries: isResultSeries, logger: logger.child('dicomweb'), now });
+      poller = createDicomWebPoller({ url, auth, schedule, modalities, overlapMinutes, initialLookbackHours, pageSize, maxStudyFailures, caFile, spool, sink, state, isOwnSeries: isResultSeries, onQuery: audit.query, logger: logger.child('dicomweb'), now });
       poller.start();
       stops.push(() => poller!.stop());
     }
@@ -162,7 +189,19 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
       poller ? { name: 'dicomweb-poller', status: poller.status().status === 'down' ? 'down' : 'up', detail: poller.status().lastPoll?.error ?? undefined } : { name: 'dicomweb-poller', status: 'disabled' },
       ...models.health(),
     ];
+    // Closed by default: without tokens or OIDC, an admin token in a 0600 file (its path is logged, never the token).
+    const adminToken = config.api.auth.tokens.length === 0 && !config.api.auth.oidc ? ensureAdminToken(dataDir, logger.child('api')) : null;
+    const auth = createAuthenticator({ tokens: adminToken ? [adminToken.entry] : config.api.auth.tokens, oidc: config.api.auth.oidc });
+    if (config.api.webhookUrl && !config.api.webhookSecret) logger.warn('api.webhookUrl without api.webhookSecret: webhook calls are not signed');
+    // A specific bind address is a name the API is reached by; the wildcard addresses are not.
+    const boundHost = ['0.0.0.0', '::', '[::]'].includes(config.api.host) ? [] : [config.api.host];
     const app = createApp({
+      auth,
+      allowedHosts: [...config.api.allowedHosts, ...boundHost],
+      onAuthentication: (event) => {
+        audit.apiAuthentication(event);
+        options.onApiAuthentication?.(event);
+      },
       health,
       worklist: () => store.readModels.worklist(),
       studyDetail: (uid) => store.readModels.studyDetail(uid),
@@ -177,10 +216,14 @@ export async function startNode(config: NodeConfig, options: StartNodeOptions): 
       metrics: metrics.registry,
       logger: logger.child('api'),
     });
-    const api = await startApi(app, { host: config.api.host, port: config.api.port });
+    const api = await startApi(app, { host: config.api.host, port: config.api.port, tls: config.api.tls });
     stops.push(() => api.stop());
     logger.info('API up', { url: api.url });
-    return { apiUrl: api.url, dimsePort: dimse?.port ?? null, store, poller, stop };
+    // The digest shows a changed configuration between starts without writing its values (secrets) anywhere.
+    const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+    trail.record({ type: 'configuration-loaded', sources: options.configSources ?? ['(given by the caller)'], digest });
+    trail.record({ type: 'application-start' });
+    return { apiUrl: api.url, adminTokenFile: adminToken?.file ?? null, dimsePort: dimse?.port ?? null, store, poller, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -3,7 +3,11 @@
  * study by UID only: no patient name, ID or birth date leaves the node this way. Delivery is best effort: a timeout per
  * attempt, a bounded number of attempts with backoff, failures logged; `notify` never rejects, so a receiver that is
  * down can never fail or stall the pipeline beyond its bounded retries.
+ * With a secret, each call is signed (issue 12): X-Gastric-AI-Timestamp is the Unix time in seconds and
+ * X-Gastric-AI-Signature is "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + body). The receiver recomputes it
+ * over the raw body, compares in constant time and refuses timestamps older than a few minutes (replay).
  */
+import { createHmac } from 'crypto';
 import { Stage, StudyAnalysis } from '../domain/analysis';
 import { Logger } from '../logging/logger';
 
@@ -45,6 +49,18 @@ export interface WebhookOptions {
   backoffMs?: number;
   /** e.g. an Authorization header the receiver expects. */
   headers?: Record<string, string>;
+  /** HMAC-SHA256 key (api.webhookSecret): signs every call. */
+  secret?: string | null;
+  /** Clock for the signature timestamp (tests). */
+  now?: () => Date;
+}
+
+export const SIGNATURE_HEADER = 'x-gastric-ai-signature';
+export const TIMESTAMP_HEADER = 'x-gastric-ai-timestamp';
+
+/** The signature header's value for `body` sent at `timestamp` (Unix seconds, as sent in the timestamp header). */
+export function webhookSignature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
 /** Worth another attempt: the receiver or the network may recover. Other 4xx answers will not change. */
@@ -79,12 +95,20 @@ export function createWebhookNotifier(options: WebhookOptions): WebhookNotifier 
   const receiver = new URL(options.url).origin;
   const logger = options.logger;
 
+  const now = options.now ?? (() => new Date());
+  // Signed per attempt: a retry carries a fresh timestamp.
+  const signed = (body: string): Record<string, string> => {
+    if (!options.secret) return {};
+    const timestamp = String(Math.floor(now().getTime() / 1000));
+    return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: webhookSignature(options.secret, timestamp, body) };
+  };
+
   const attempt = async (body: string): Promise<void> => {
     let response: Response;
     try {
       response = await doFetch(options.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'gastric-ai-node', ...options.headers },
+        headers: { 'content-type': 'application/json', 'user-agent': 'gastric-ai-node', ...options.headers, ...signed(body) },
         body,
         signal: AbortSignal.timeout(timeoutMs),
       });

@@ -13,6 +13,9 @@ import { dirname, join, resolve } from 'node:path';
 import { findFreePort } from '../net/free-port';
 import { exitPromise, ExitInfo, killAndWait, LineRing, track } from './child-process';
 import { renderTemplate, TemplateValues } from './config-template';
+import { useTlsForModality, withDicomTls, type OrthancDicomTls } from './dicom-tls';
+
+export type { OrthancDicomTls } from './dicom-tls';
 
 export const DEFAULT_ORTHANC_BINARY = '/usr/sbin/Orthanc';
 export const DEFAULT_DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
@@ -31,6 +34,8 @@ export interface DicomPeer {
   aet: string;
   host: string;
   port: number;
+  /** Orthanc sends to it over DICOM TLS ("UseDicomTls"; needs `dicomTls`). */
+  useDicomTls?: boolean;
 }
 
 export interface OrthancOptions {
@@ -40,6 +45,8 @@ export interface OrthancOptions {
   stableAgeSeconds?: number;
   /** The node: adds it to DicomModalities as "gastric-ai" and loads the Lua forwarder. */
   forwardTo?: DicomPeer;
+  /** DICOM TLS on Orthanc's DICOM port (then TLS only) and towards modalities with useDicomTls. */
+  dicomTls?: OrthancDicomTls;
   /** Storage + index directory; default a fresh temporary directory removed by stop(). */
   storageDir?: string;
   /** Keep the default temporary storage directory after stop(). */
@@ -236,6 +243,17 @@ function templateValues(
   };
 }
 
+/** Applies OrthancOptions.dicomTls and forwardTo.useDicomTls to a rendered configuration. */
+function withTls(rendered: string, options: OrthancOptions): string {
+  if (!options.dicomTls) {
+    if (options.forwardTo?.useDicomTls) throw new Error('forwardTo.useDicomTls needs dicomTls (Orthanc\'s certificate, key and trusted CAs)');
+    return rendered;
+  }
+  let config = withDicomTls(JSON.parse(rendered) as Record<string, unknown>, options.dicomTls);
+  if (options.forwardTo?.useDicomTls) config = useTlsForModality(config, NODE_MODALITY_NAME);
+  return JSON.stringify(config, null, 2) + '\n';
+}
+
 interface Running {
   child: ChildProcess;
   exited: Promise<ExitInfo>;
@@ -262,7 +280,7 @@ async function startOnce(
 ): Promise<{ running: Running; ports: Ports }> {
   const ports = await choosePorts(options);
   const templateText = await readFile(findRepoAsset(TEMPLATE_RELATIVE_PATH), 'utf8');
-  const config = renderTemplate(templateText, templateValues(options, aet, ports, dirs.storageDir, dicomwebPlugin));
+  const config = withTls(renderTemplate(templateText, templateValues(options, aet, ports, dirs.storageDir, dicomwebPlugin)), options);
   const configPath = join(dirs.workDir, 'orthanc.json');
   await writeFile(configPath, config);
 

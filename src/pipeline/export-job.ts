@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import { Logger } from '../logging/logger';
+import { redactText } from '../security/redact';
 import { UnrecoverableJobError } from './queue';
 import { ExporterFor, PipelineEvents, PipelineStore } from './ports';
 
@@ -25,7 +26,7 @@ export async function runExportJob(job: { studyInstanceUid: string; revision: nu
   try {
     await exporter.store(files);
   } catch (err) {
-    const message = (err as Error).message;
+    const message = redactText((err as Error).message);
     deps.events.exportFailed(study, exporter.name, message);
     deps.logger.warn('export failed', { studyInstanceUid, destination: exporter.name, error: message });
     throw err;

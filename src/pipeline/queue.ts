@@ -10,6 +10,7 @@
  */
 import { JobKind, JobState } from '../domain/study';
 import { Logger, silentLogger } from '../logging/logger';
+import { redactText } from '../security/redact';
 import { Transactor } from '../store/database';
 import { JobRepository, StoredJob } from '../store/job-repository';
 import { StudyRepository } from '../store/study-repository';
@@ -33,7 +34,8 @@ export function isUnrecoverable(error: unknown): boolean {
 
 const JOB_KINDS: readonly JobKind[] = ['analyze', 'export'];
 const JOB_STATES: readonly JobState[] = ['queued', 'running', 'done', 'dead'];
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error)) || 'unknown error';
+/** A job's error as stored and shown (API, logs): with any URL password masked (issue 12). */
+const errorText = (error: unknown): string => redactText((error instanceof Error ? error.message : String(error)) || 'unknown error');
 
 export interface JobQueueOptions {
   jobs: JobRepository;

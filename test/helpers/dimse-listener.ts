@@ -14,6 +14,9 @@ import { Spool } from '../../src/store/spool';
 /** The called AE title the test listener answers to. */
 export const AET = 'GASTRIC_AI';
 
+/** The registered sender of the test listener by default: the dcmtk tools and RawPeer, calling as MODALITY from loopback. */
+export const TEST_PEER = { name: 'modality', aet: 'MODALITY', hosts: ['127.0.0.1'] };
+
 /** A real InstanceSink that keeps every received instance in memory, in arrival order. */
 export class CollectingSink implements InstanceSink {
   readonly instances: ReceivedInstance[] = [];
@@ -43,7 +46,9 @@ export async function startTestListener(overrides: Partial<DimseListenerOptions>
     aet: AET,
     host: '127.0.0.1',
     port: 0,
-    allowedCallingAets: [],
+    peers: [TEST_PEER],
+    acceptUnknownPeers: false,
+    timeouts: { associationRequestSeconds: 10, idleSeconds: 60 },
     maxAssociations: 4,
     maxPduLength: 65536,
     minFreeDiskMb: 1,

@@ -3,14 +3,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadConfig, mergeTrees } from '../../src/config/load';
 import { configSchema, NodeConfig } from '../../src/config/schema';
+import { TEST_API_AUTH } from './api-auth';
 import { writeTestModelPackage } from './model-package';
 
 type Tree = Parameters<typeof mergeTrees>[0];
 
-/** The default configuration with `overrides` merged in (validated like a real config file). */
+/**
+ * The default configuration with `overrides` merged in (validated like a real config file), with the test API tokens
+ * (test/helpers/api-auth.ts: send `bearer(role)`) unless the overrides set api.auth.
+ */
 export function nodeConfig(overrides: Tree): NodeConfig {
   const { config } = loadConfig({ env: {} });
-  return configSchema.parse(mergeTrees(config as unknown as Tree, overrides));
+  return configSchema.parse(mergeTrees(mergeTrees(config as unknown as Tree, { api: { auth: TEST_API_AUTH } }), overrides));
 }
 
 /** Tiny untrained ES/CT/PT packages (64 px) under dir/{ES,CT,PT}; every image counts as suspicious. */

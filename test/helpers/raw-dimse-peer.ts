@@ -19,7 +19,7 @@ export const pdu = (type: number, body: Buffer): Buffer => {
   return Buffer.concat([head, body]);
 };
 
-function associateRq(calling: string, called: string, contexts: Array<{ id: number; abstract: string; syntaxes: string[] }>): Buffer {
+export function associateRq(calling: string, called: string, contexts: Array<{ id: number; abstract: string; syntaxes: string[] }>): Buffer {
   const fixed = Buffer.alloc(68);
   fixed.writeUInt16BE(1, 0);
   fixed.write(called.padEnd(16), 4, 'latin1');
@@ -58,6 +58,19 @@ export const pdv = (pcId: number, header: number, value: Buffer): Buffer => {
   return pdu(0x04, Buffer.concat([head, value]));
 };
 
+/** Status (0000,0900) of a DIMSE response in one P-DATA-TF PDU; null when the connection closed instead. */
+function responseStatus(answer: Buffer | null): number | null {
+  if (!answer || answer.readUInt8(0) !== 0x04) return null;
+  const cmd = answer.subarray(12);
+  for (let at = 0; at + 8 <= cmd.length; ) {
+    const element = cmd.readUInt16LE(at + 2);
+    const length = cmd.readUInt32LE(at + 4);
+    if (element === 0x0900) return cmd.readUInt16LE(at + 8);
+    at += 8 + length;
+  }
+  return null;
+}
+
 export class RawPeer {
   private buffered = Buffer.alloc(0);
   private readonly pdus: Buffer[] = [];
@@ -81,9 +94,9 @@ export class RawPeer {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number): Promise<RawPeer> {
+  static connect(port: number, host = '127.0.0.1'): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new RawPeer(socket)));
+      const socket = connect(port, host, () => resolve(new RawPeer(socket)));
       socket.once('error', reject);
     });
   }
@@ -122,16 +135,13 @@ export class RawPeer {
       this.socket.write(pdv(pcId, last ? 0x02 : 0x00, dataset.subarray(at, at + 16000)));
       if (last) break;
     }
-    const answer = await this.next();
-    if (!answer || answer.readUInt8(0) !== 0x04) return null;
-    const cmd = answer.subarray(12);
-    for (let at = 0; at + 8 <= cmd.length; ) {
-      const element = cmd.readUInt16LE(at + 2);
-      const length = cmd.readUInt32LE(at + 4);
-      if (element === 0x0900) return cmd.readUInt16LE(at + 8);
-      at += 8 + length;
-    }
-    return null;
+    return responseStatus(await this.next());
+  }
+
+  /** C-ECHO on presentation context `pcId` (Verification); returns the response status (null if the connection closed). */
+  async echo(pcId: number, messageId = 1): Promise<number | null> {
+    this.socket.write(pdv(pcId, 0x03, commandSet([[0x0002, 'UI', '1.2.840.10008.1.1'], [0x0100, 'US', 0x0030], [0x0110, 'US', messageId], [0x0800, 'US', 0x0101]])));
+    return responseStatus(await this.next());
   }
 
   async release(): Promise<void> {

@@ -11,6 +11,7 @@ import { deterministicUid } from '../../src/dicom/uid';
 import { StudyDetail, WorklistEntry } from '../../src/domain/study';
 import { createLogger } from '../../src/logging/logger';
 import { createNodeMetrics } from '../../src/metrics/node-metrics';
+import { bearer, testAuthenticator } from '../helpers/api-auth';
 
 const uid = (n: number) => deterministicUid('api-test', n);
 
@@ -73,6 +74,7 @@ function plainDeps(): TestDeps {
       return studyUid === DETAIL.studyInstanceUid ? DETAIL : null;
     },
     metrics: metrics.registry,
+    auth: testAuthenticator(),
   };
   return deps;
 }
@@ -89,20 +91,24 @@ describe('HTTP API (express app on a free port)', () => {
   });
   afterAll(async () => server.stop());
 
-  const get = (path: string) => fetch(`${server.url}${path}`);
+  /** With a token for the route's role (the routes' access is test/integration/api-auth.test.ts's subject). */
+  const get = (path: string) => fetch(`${server.url}${path}`, { headers: bearer(path === '/metrics' ? 'metrics' : 'viewer') });
 
   it('listens on the port the OS chose and reports its url', () => {
     expect(server.port).toBeGreaterThan(0);
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
   });
 
-  it('GET /health: 200 when every enabled component is up (disabled ones do not count), 503 when one is down', async () => {
-    const up = await get('/health');
+  it('GET /api/health: 200 when every enabled component is up (disabled ones do not count), 503 when one is down; /health says only up or down', async () => {
+    const up = await get('/api/health');
     expect(up.status).toBe(200);
     expect(await up.json()).toEqual({ status: 'up', components: deps.components });
 
     deps.components = [...deps.components, { name: 'export', status: 'down', detail: 'PACS refused association' }];
-    const down = await get('/health');
+    const open = await fetch(`${server.url}/health`);
+    expect(open.status).toBe(503);
+    expect(await open.json()).toEqual({ status: 'down' });
+    const down = await get('/api/health');
     expect(down.status).toBe(503);
     expect(await down.json()).toEqual({
       status: 'down',
@@ -173,7 +179,7 @@ describe('HTTP API (express app on a free port)', () => {
 
   it('answers unknown routes and methods with JSON 404', async () => {
     for (const [method, path] of [['GET', '/nope'], ['GET', '/api/worklist/'], ['POST', '/api/worklist']]) {
-      const res = await fetch(`${server.url}${path}`, { method });
+      const res = await fetch(`${server.url}${path}`, { method, headers: bearer('admin') });
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await errorCode(res)).toBe('not-found');
@@ -195,7 +201,9 @@ describe('HTTP API (express app on a free port)', () => {
     expect(page.headers.get('content-security-policy')).toContain(`style-src 'sha256-${hash}'`);
     const script = await get('/dashboard.js');
     expect(script.headers.get('content-type')).toMatch(/^application\/javascript/);
-    expect(await script.text()).toContain("fetch('/api/worklist'");
+    const js = await script.text();
+    expect(js).toContain("api('/api/worklist')");
+    expect(js).toContain("authorization: 'Bearer ' + token()");
   });
 });
 

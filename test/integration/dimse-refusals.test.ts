@@ -95,8 +95,8 @@ function writeTemp(bytes: Buffer): string {
 const incoming = (h: TestListener): string[] => fs.readdirSync(h.spool.incomingDir);
 
 describe('DIMSE listener: association refusals', () => {
-  test('rejects a calling AE not on the allow-list and a called AE that is not ours', async () => {
-    const h = await startTestListener({ allowedCallingAets: ['PACS'] });
+  test('rejects a calling AE not in the peer registry and a called AE that is not ours', async () => {
+    const h = await startTestListener({ peers: [{ name: 'pacs', aet: 'PACS', hosts: ['127.0.0.1'] }] });
     try {
       const refused = await echo(h, 'INTRUDER');
       expect(refused.code).not.toBe(0);
@@ -116,10 +116,10 @@ describe('DIMSE listener: association refusals', () => {
     const h = await startTestListener({ maxAssociations: 1 });
     try {
       const holder = await RawPeer.connect(h.listener.port);
-      expect(outcome(await holder.associate('HOLDER', [{ id: 1, abstract: VERIFICATION, syntaxes: [IMPLICIT_LE] }]))).toBe('accepted');
+      expect(outcome(await holder.associate('MODALITY', [{ id: 1, abstract: VERIFICATION, syntaxes: [IMPLICIT_LE] }]))).toBe('accepted');
       const second = await RawPeer.connect(h.listener.port);
       // PS3.8 9.3.4: rejected-transient, service-provider (presentation), local-limit-exceeded.
-      expect(outcome(await second.associate('SECOND', [{ id: 1, abstract: VERIFICATION, syntaxes: [IMPLICIT_LE] }]))).toBe('rejected result=2 source=3 reason=2');
+      expect(outcome(await second.associate('MODALITY', [{ id: 1, abstract: VERIFICATION, syntaxes: [IMPLICIT_LE] }]))).toBe('rejected result=2 source=3 reason=2');
       expect((await echo(h)).code).not.toBe(0);
       await holder.release();
       await waitFor(() => h.listener.status().activeAssociations === 0);
@@ -135,7 +135,9 @@ describe('DIMSE listener: association refusals', () => {
       const peer = await RawPeer.connect(h.listener.port);
       expect(outcome(await peer.associate('MODALITY', [{ id: 1, abstract: CT_IMAGE, syntaxes: [EXPLICIT_LE] }]))).toBe('rejected result=2 source=3 reason=1');
       const file = writeTemp(writePart10(ctInstance(1024).dataset, EXPLICIT_LE));
-      expect((await runTool('storescu', ['-aec', AET, '127.0.0.1', String(h.listener.port), file])).code).not.toBe(0);
+      const stored = await runTool('storescu', ['-aet', 'MODALITY', '-aec', AET, '127.0.0.1', String(h.listener.port), file]);
+      expect(stored.code).not.toBe(0);
+      expect(stored.output).toMatch(/Temporary Congestion/i);
       expect(h.sink.instances).toEqual([]);
       expect(h.listener.status().status).toBe('up');
     } finally {

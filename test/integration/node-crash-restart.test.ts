@@ -10,6 +10,7 @@ import { createDicomWebClient, jsonValue } from '../../src/dicomweb/client';
 import { findFreePort } from '../../src/net/free-port';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { listDicomFiles } from '../../src/synth/files';
+import { bearer, TEST_API_AUTH } from '../helpers/api-auth';
 import { REPO_ROOT } from '../helpers/cli';
 import { waitFor, writeTestModels, testModelsConfig } from '../helpers/node';
 import { writeTestModelPackage } from '../helpers/model-package';
@@ -29,7 +30,7 @@ function startServe(): ChildProcess {
   p.stderr!.on('data', () => undefined);
   return p;
 }
-const api = async <T>(route: string): Promise<T> => (await (await fetch(`http://127.0.0.1:${apiPort}${route}`)).json()) as T;
+const api = async <T>(route: string): Promise<T> => (await (await fetch(`http://127.0.0.1:${apiPort}${route}`, { headers: bearer('viewer') })).json()) as T;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-crash-'));
@@ -43,12 +44,12 @@ beforeAll(async () => {
     configFile,
     JSON.stringify({
       node: { dataDir: path.join(tmp, 'data') },
-      ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } },
+      ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0, peers: [{ name: 'modality', aet: 'MODALITY', hosts: ['127.0.0.1'] }] } },
       assembler: { quietSeconds: 0.5 },
       queue: { backoffInitialSeconds: 0.2, backoffMaxSeconds: 1 },
       inference: { engine: 'onnx', threads: 1, batchSize: 8, models: testModelsConfig(models).inference.models },
     routing: testModelsConfig(models).routing,
-      api: { host: '127.0.0.1', port: apiPort },
+      api: { host: '127.0.0.1', port: apiPort, auth: TEST_API_AUTH },
       export: { target: 'source', destinations: [{ name: 'pacs', type: 'stow', url: orthanc.dicomWebUrl, auth: { type: 'none' }, aet: 'MODALITY' }] },
     }),
   );

@@ -13,6 +13,7 @@ import { RunningNode, startNode } from '../../src/node/node';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { listDicomFiles } from '../../src/synth/files';
 import { REPO_ROOT } from '../helpers/cli';
+import { bearer } from '../helpers/api-auth';
 import { nodeConfig, testModelsConfig, waitFor, writeTestModels } from '../helpers/node';
 import { OrthancProcess, startOrthanc } from '../helpers/orthanc';
 
@@ -76,14 +77,14 @@ test('a polled endoscopy study gets its results; a chest CT is skipped; nothing 
   expect(await modalitiesOf(es.studyInstanceUid)).toEqual(['ES', 'OT', 'SEG', 'SR']);
 
   const chestDetail = await waitFor('the chest CT skipped', async () => {
-    const d = (await (await fetch(`${node.apiUrl}/api/studies/${ct.studyInstanceUid}`)).json()) as { status: string; reason: string | null };
+    const d = (await (await fetch(`${node.apiUrl}/api/studies/${ct.studyInstanceUid}`, { headers: bearer('viewer') })).json()) as { status: string; reason: string | null };
     return d.status === 'skipped' ? d : undefined;
   });
   expect(chestDetail.reason).toMatch(/CT \(CHEST\)/);
   expect(await modalitiesOf(ct.studyInstanceUid)).toEqual(['CT']);
 
-  const esDetail = (await (await fetch(`${node.apiUrl}/api/studies/${es.studyInstanceUid}`)).json()) as { status: string };
-  await waitFor('the endoscopy study done', async () => ((await (await fetch(`${node.apiUrl}/api/studies/${es.studyInstanceUid}`)).json()) as { status: string }).status === 'done');
+  const esDetail = (await (await fetch(`${node.apiUrl}/api/studies/${es.studyInstanceUid}`, { headers: bearer('viewer') })).json()) as { status: string };
+  await waitFor('the endoscopy study done', async () => ((await (await fetch(`${node.apiUrl}/api/studies/${es.studyInstanceUid}`, { headers: bearer('viewer') })).json()) as { status: string }).status === 'done');
   expect(['exporting', 'done']).toContain(esDetail.status);
 
   // Our own results stored back do not bring the study in again.

@@ -16,6 +16,7 @@ import { RunningNode, startNode } from '../../src/node/node';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { listDicomFiles } from '../../src/synth/files';
 import { REPO_ROOT } from '../helpers/cli';
+import { bearer } from '../helpers/api-auth';
 import { nodeConfig, testModelsConfig, waitFor, writeTestModels } from '../helpers/node';
 import { OrthancProcess, startOrthanc } from '../helpers/orthanc';
 import { dciodvfyErrors, dsrdumpProblems, pixelmedSrErrors } from '../helpers/validators';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const [httpPort, nodePort] = [await findFreePort(), await findFreePort()];
   const config = nodeConfig({
     node: { dataDir: path.join(tmp, 'data') },
-    ingest: { dimse: { host: '127.0.0.1', port: nodePort, allowedCallingAets: ['PACS'], minFreeDiskMb: 0 } },
+    ingest: { dimse: { host: '127.0.0.1', port: nodePort, peers: [{ name: 'pacs', aet: 'PACS', hosts: ['127.0.0.1'] }], minFreeDiskMb: 0 } },
     assembler: { quietSeconds: 1 },
     inference: { engine: 'onnx', threads: 1, batchSize: 4, models: testModelsConfig(models).inference.models },
     // The endoscopy tower's way: Secondary Capture stills with modality OT, recognised by SOP class and calling AE.
@@ -89,11 +90,11 @@ test('a JPEG endoscopy study comes back with SR, SEG and SC in the same study, v
     });
   }
 
-  const worklist = (await (await fetch(`${node.apiUrl}/api/worklist`)).json()) as Array<{ studyInstanceUid: string; status: string; priority: string | null }>;
+  const worklist = (await (await fetch(`${node.apiUrl}/api/worklist`, { headers: bearer('viewer') })).json()) as Array<{ studyInstanceUid: string; status: string; priority: string | null }>;
   const entry = worklist.find((w) => w.studyInstanceUid === study.studyInstanceUid);
   expect(entry?.status).toBe('done');
   expect(['urgent', 'suspicious', 'routine']).toContain(entry?.priority);
-  const detail = (await (await fetch(`${node.apiUrl}/api/studies/${study.studyInstanceUid}`)).json()) as { results: unknown[]; analysis: { images: unknown[] } };
+  const detail = (await (await fetch(`${node.apiUrl}/api/studies/${study.studyInstanceUid}`, { headers: bearer('viewer') })).json()) as { results: unknown[]; analysis: { images: unknown[] } };
   expect(detail.analysis.images).toHaveLength(4);
   expect(detail.results.length).toBeGreaterThanOrEqual(2);
 
@@ -120,7 +121,7 @@ test('an instance arriving after the analysis re-opens the study; the new result
   const detail = await waitFor(
     'the second analysis exported',
     async () => {
-      const d = (await (await fetch(`${node.apiUrl}/api/studies/${studyUid}`)).json()) as { status: string; analysis: { images: unknown[] }; results: Array<{ kind: string; sopInstanceUid: string }> };
+      const d = (await (await fetch(`${node.apiUrl}/api/studies/${studyUid}`, { headers: bearer('viewer') })).json()) as { status: string; analysis: { images: unknown[] }; results: Array<{ kind: string; sopInstanceUid: string }> };
       return d.status === 'done' && d.analysis.images.length === 5 ? d : undefined;
     },
     180_000,
@@ -140,7 +141,7 @@ test('a real Secondary Capture endoscopy still (modality OT), routed by SOP clas
   const detail = await waitFor(
     'the OT still analysed and exported',
     async () => {
-      const d = (await (await fetch(`${node.apiUrl}/api/studies/${studyUid}`)).json()) as { status: string; analysis: { images: Array<{ modelId: string; sopClassUid: string }>; models: Array<{ id: string }> } | null; results: Array<{ kind: string }> };
+      const d = (await (await fetch(`${node.apiUrl}/api/studies/${studyUid}`, { headers: bearer('viewer') })).json()) as { status: string; analysis: { images: Array<{ modelId: string; sopClassUid: string }>; models: Array<{ id: string }> } | null; results: Array<{ kind: string }> };
       return d.status === 'done' ? d : undefined;
     },
     180_000,

@@ -14,6 +14,7 @@ import { RunningNode, startNode } from '../../src/node/node';
 import { DEFAULT_SYNTH_OPTIONS, generateSynthetic } from '../../src/synth/generate';
 import { listDicomFiles } from '../../src/synth/files';
 import { REPO_ROOT } from '../helpers/cli';
+import { bearer } from '../helpers/api-auth';
 import { nodeConfig, testModelsConfig, waitFor, writeTestModels } from '../helpers/node';
 import { OrthancProcess, startOrthanc } from '../helpers/orthanc';
 
@@ -31,7 +32,7 @@ interface Detail {
   reason: string | null;
   jobs: Array<{ kind: string; state: string; attempts: number; lastError: string | null }>;
 }
-const detail = async (uid: string): Promise<Detail> => (await (await fetch(`${node.apiUrl}/api/studies/${uid}`)).json()) as Detail;
+const detail = async (uid: string): Promise<Detail> => (await (await fetch(`${node.apiUrl}/api/studies/${uid}`, { headers: bearer('viewer') })).json()) as Detail;
 
 // Async: the node's listener runs in this process, so a blocking storescu call would starve it.
 async function sendStudy(seed: number): Promise<string> {
@@ -48,7 +49,7 @@ beforeAll(async () => {
   [httpPort, nodePort] = [await findFreePort(), await findFreePort()];
   const config = nodeConfig({
     node: { dataDir: path.join(tmp, 'data') },
-    ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0 } },
+    ingest: { dimse: { host: '127.0.0.1', port: nodePort, minFreeDiskMb: 0, peers: [{ name: 'modality', aet: 'MODALITY', hosts: ['127.0.0.1'] }] } },
     assembler: { quietSeconds: 0.5 },
     queue: { backoffInitialSeconds: 0.5, backoffMaxSeconds: 1 },
     inference: { engine: 'onnx', threads: 1, batchSize: 4, models: testModelsConfig(models).inference.models },
@@ -93,12 +94,12 @@ test('results arrive once the PACS is back; a PACS that stays down dead-letters 
   }, 90_000);
   expect(failed.jobs.find((j) => j.kind === 'export')).toMatchObject({ state: 'dead', attempts: MAX_ATTEMPTS });
   expect(failed.reason).toBeTruthy();
-  const metrics = await (await fetch(`${node.apiUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${node.apiUrl}/metrics`, { headers: bearer('metrics') })).text();
   expect(metrics).toMatch(/gastric_ai_jobs_dead_total\{kind="export"\} 1/);
   expect(Number(/gastric_ai_export_failures_total\{destination="pacs"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(MAX_ATTEMPTS + 2);
 
   // The operator brings the PACS back and retries the dead-lettered study: its results are exported, not re-analysed.
-  const retry = (uid: string) => fetch(`${node.apiUrl}/api/studies/${uid}/retry`, { method: 'POST' });
+  const retry = (uid: string) => fetch(`${node.apiUrl}/api/studies/${uid}/retry`, { method: 'POST', headers: bearer('operator') });
   expect((await retry(first)).status).toBe(409); // done, nothing to retry
   expect((await retry('1.2.3.4.5')).status).toBe(404);
   orthanc = await startOrthanc({ aet: 'PACS', httpPort });

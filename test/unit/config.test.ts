@@ -32,7 +32,7 @@ describe('configuration', () => {
   });
 
   test('a partial override file, then environment variables, take precedence', () => {
-    const file = writeFile('override.yaml', 'ingest:\n  dimse:\n    port: 11200\n    allowedCallingAets: [ORTHANC]\nqueue: { concurrency: 2 }\n');
+    const file = writeFile('override.yaml', 'ingest:\n  dimse:\n    port: 11200\n    peers: [{ name: orthanc, aet: ORTHANC, hosts: [orthanc, 10.0.0.0/8] }]\nqueue: { concurrency: 2 }\n');
     const { config, sources } = loadConfig({
       file,
       env: { GASTRIC_AI__INGEST__DIMSE__PORT: '11300', GASTRIC_AI__INGEST__DIMSE__MAX_PDU_LENGTH: '131072', GASTRIC_AI__NODE__AET: 'AI_NODE' },
@@ -40,7 +40,7 @@ describe('configuration', () => {
     expect(sources).toHaveLength(2);
     expect(config.ingest.dimse.port).toBe(11300);
     expect(config.ingest.dimse.maxPduLength).toBe(131072);
-    expect(config.ingest.dimse.allowedCallingAets).toEqual(['ORTHANC']);
+    expect(config.ingest.dimse.peers).toEqual([{ name: 'orthanc', aet: 'ORTHANC', hosts: ['orthanc', '10.0.0.0/8'] }]);
     expect(config.queue.concurrency).toBe(2);
     expect(config.queue.maxAttempts).toBe(5);
     expect(config.node.aet).toBe('AI_NODE');
@@ -82,6 +82,38 @@ describe('configuration', () => {
     expect(byPath['inference.testTimeAugmentation']).toBe('expected model, none, hflip, flips, dihedral');
     expect(byPath['triage.suspiciousProbability']).toMatch(/<= urgentProbability/);
     expect(problems.length).toBeGreaterThanOrEqual(9);
+  });
+
+  test('the DICOM peer registry is closed by default, and its entries are checked', () => {
+    const { config } = loadConfig({ env: {} });
+    expect(config.ingest.dimse.peers).toEqual([]);
+    expect(config.ingest.dimse.acceptUnknownPeers).toBe(false);
+    expect(config.ingest.dimse.timeouts).toEqual({ associationRequestSeconds: 10, idleSeconds: 60 });
+    const file = writeFile(
+      'peers.yaml',
+      [
+        'ingest:',
+        '  dimse:',
+        '    peers:',
+        '      - { name: a, aet: A, hosts: [10.0.0.256] }',
+        '      - { name: a, aet: B, hosts: [] }',
+        '      - { name: c, aet: C, hosts: [pacs.lan], certificateFingerprint: "AB:CD", maxAssociations: 0 }',
+        '    timeouts: { associationRequestSeconds: 0, idleSeconds: 60 }',
+      ].join('\n'),
+    );
+    const byPath = Object.fromEntries(problemsOf(() => loadConfig({ file, env: {} })).map((p) => [p.path, p.message]));
+    expect(byPath['ingest.dimse.peers.0.hosts.0']).toMatch(/IP address, CIDR range/);
+    expect(byPath['ingest.dimse.peers.1.hosts']).toMatch(/at least one host/);
+    expect(byPath['ingest.dimse.peers.1.name']).toMatch(/used twice/);
+    expect(byPath['ingest.dimse.peers.2.certificateFingerprint']).toMatch(/SHA-256/);
+    expect(byPath['ingest.dimse.peers.2.maxAssociations']).toBe('expected integer 1-256');
+    expect(byPath['ingest.dimse.timeouts.associationRequestSeconds']).toBe('expected number 0.1-3600');
+  });
+
+  test('a config that still has allowedCallingAets is told to use peers', () => {
+    const file = writeFile('old-allow-list.yaml', 'ingest:\n  dimse:\n    allowedCallingAets: [ORTHANC]\n');
+    const problems = problemsOf(() => loadConfig({ file, env: {} }));
+    expect(problems).toEqual([{ path: 'ingest.dimse.allowedCallingAets', message: expect.stringMatching(/removed: register each sender in ingest\.dimse\.peers/) }]);
   });
 
   test('the export target must name a destination', () => {

@@ -19,6 +19,7 @@ const MODULES = [
   'src/logging/logger.ts',
   'src/pipeline/backoff.ts',
   'src/pipeline/queue.ts',
+  'src/security/redact.ts',
   ...fs.readdirSync(path.join(ROOT, 'src/store')).filter((f) => f.endsWith('.ts')).map((f) => `src/store/${f}`),
 ];
 

@@ -7,10 +7,11 @@ import * as cron from 'node-cron';
 import type { DicomWebAuth } from '../../dicomweb/client';
 import type { InstanceSink } from '../../domain/instance';
 import type { Logger } from '../../logging/logger';
+import { loadCaFile } from '../../security/tls';
 import type { Spool } from '../../store/spool';
 import { emptyReport, pollOnce as runPoll, type PollContext, type PollReport } from './poll';
 import { isResultSeries } from '../../domain/result-series';
-import { createDicomWebService, displayUrl } from './service';
+import { createDicomWebService, displayUrl, type DicomWebServiceOptions } from './service';
 import type { PollerState } from './state';
 
 export interface DicomWebPollerOptions {
@@ -44,6 +45,10 @@ export interface DicomWebPollerOptions {
   now?: () => Date;
   /** Socket inactivity timeout per HTTP request (default 60 s). */
   requestTimeoutMs?: number;
+  /** PEM CA bundle for an https url (ingest.dicomweb.caFile), read when the poller is created. */
+  caFile?: string | null;
+  /** Told of every QIDO-RS search (the audit trail's Query event); must not throw. */
+  onQuery?: DicomWebServiceOptions['onQuery'];
   /** Series up to this size come in one WADO-RS response, larger ones per instance (default 50). */
   wholeSeriesMaxInstances?: number;
   /** Filter by ModalitiesInStudy on the server (default false: Orthanc 1.10 then breaks paging; see poll.ts). */
@@ -108,7 +113,13 @@ export function createDicomWebPoller(options: DicomWebPollerOptions): DicomWebPo
   const now = options.now ?? ((): Date => new Date());
   seedWatermark(options.state, options.initialLookbackHours, now);
   const ctx: PollContext = {
-    service: createDicomWebService({ url: options.url, auth: options.auth, timeoutMs: options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS }),
+    service: createDicomWebService({
+      url: options.url,
+      auth: options.auth,
+      timeoutMs: options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(options.caFile ? { ca: loadCaFile(options.caFile, 'ingest.dicomweb.caFile') } : {}),
+      onQuery: options.onQuery,
+    }),
     spool: options.spool,
     sink: options.sink,
     sourceUrl,

@@ -4,7 +4,8 @@
  * without leaking credentials.
  */
 import type { api } from 'dicomweb-client';
-import { createDicomWebClient, type DicomWebAuth } from '../../dicomweb/client';
+import { createDicomWebClient, createXhrRequest, type DicomWebAuth } from '../../dicomweb/client';
+import { describeTlsError } from '../../security/tls';
 import type { DicomJsonObject } from './dicom-json';
 
 export type QueryParams = Record<string, string | number>;
@@ -34,6 +35,17 @@ export interface DicomWebServiceOptions {
   auth: DicomWebAuth;
   /** Socket inactivity timeout per request (xhr2 applies it to the HTTP socket), ms. */
   timeoutMs: number;
+  /** PEM CA bundle trusted for an https url (ingest.dicomweb.caFile); absent: Node's public CAs. */
+  ca?: Buffer;
+  /** Told of every QIDO-RS search once it ended (the audit trail's Query event); must not throw. */
+  onQuery?(event: QueryRecord): void;
+}
+
+/** One QIDO-RS search: the request URL (with its query string, without credentials) and how it ended. */
+export interface QueryRecord {
+  url: string;
+  ok: boolean;
+  error?: string;
 }
 
 /** The URL as it may appear in logs and reports: no user:password part. */
@@ -48,9 +60,14 @@ export function displayUrl(url: string): string {
   }
 }
 
-export function describeFailure(err: unknown, what: string, url: string): DicomWebRequestError {
+/** `cause`: the socket's own error, when xhr2 reported only status 0 (a TLS failure, a refused connection). */
+export function describeFailure(err: unknown, what: string, url: string, cause?: Error & { code?: string }): DicomWebRequestError {
   const status = (err as { status?: unknown } | null)?.status;
   if (typeof status === 'number') {
+    if (status === 0 && cause) {
+      const tls = cause.code !== undefined && /CERT|SSL|TLS|UNABLE_TO|SELF_SIGNED/.test(cause.code);
+      return new DicomWebRequestError(`${what}: no answer from ${displayUrl(url)}: ${tls ? describeTlsError(cause) : (cause.code ?? cause.message)}`, null);
+    }
     if (status === 0) {
       return new DicomWebRequestError(`${what}: no answer from ${displayUrl(url)} (refused, unreachable or timed out)`, null);
     }
@@ -60,40 +77,41 @@ export function describeFailure(err: unknown, what: string, url: string): DicomW
   return new DicomWebRequestError(`${what}: ${err instanceof Error ? err.message : String(err)}`, null);
 }
 
-type XhrConstructor = new () => { timeout: number };
-
 export function createDicomWebService(options: DicomWebServiceOptions): DicomWebService {
   const client: api.DICOMwebClient = createDicomWebClient(options.url, options.auth);
-  // dicomweb-client lets a caller supply the XMLHttpRequest; that is where xhr2 takes its timeout.
-  const request = (): { instance: unknown } => {
-    const Xhr = (globalThis as { XMLHttpRequest?: XhrConstructor }).XMLHttpRequest as XhrConstructor;
-    const instance = new Xhr();
-    instance.timeout = options.timeoutMs;
-    return { instance };
-  };
+  // dicomweb-client lets a caller supply the XMLHttpRequest; that is where xhr2 takes its timeout and https CA.
   // The library's declarations are looser than its behaviour (searches return promises); one cast, here.
   const untyped = client as unknown as Record<string, (o: Record<string, unknown>) => Promise<unknown>>;
   const call = async <T>(what: string, method: string, args: Record<string, unknown>): Promise<T> => {
+    const request = createXhrRequest({ timeoutMs: options.timeoutMs, ca: options.ca });
     try {
-      return (await untyped[method].call(client, { ...args, request: request() })) as T;
+      return (await untyped[method].call(client, { ...args, request: { instance: request.instance } })) as T;
     } catch (err) {
-      throw describeFailure(err, what, options.url);
+      throw describeFailure(err, what, options.url, request.failure());
     }
   };
   const list = (answer: unknown): DicomJsonObject[] => (Array.isArray(answer) ? (answer as DicomJsonObject[]) : []);
+  const base = displayUrl(options.url);
+  /** A search, reported to onQuery whether it succeeded or not. */
+  const search = async (what: string, method: string, resource: string, args: Record<string, unknown>, query: QueryParams): Promise<DicomJsonObject[]> => {
+    const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const url = `${base}/${resource}${params ? `?${params}` : ''}`;
+    try {
+      const answer = list(await call(what, method, { ...args, queryParams: query }));
+      options.onQuery?.({ url, ok: true });
+      return answer;
+    } catch (err) {
+      options.onQuery?.({ url, ok: false, error: (err as Error).message });
+      throw err;
+    }
+  };
 
   return {
-    searchStudies: async (query) => list(await call('QIDO-RS studies', 'searchForStudies', { queryParams: query })),
-    searchSeries: async (studyInstanceUID, query) =>
-      list(await call(`QIDO-RS series of study ${studyInstanceUID}`, 'searchForSeries', { studyInstanceUID, queryParams: query })),
-    searchInstances: async (studyInstanceUID, seriesInstanceUID, query) =>
-      list(
-        await call(`QIDO-RS instances of series ${seriesInstanceUID}`, 'searchForInstances', {
-          studyInstanceUID,
-          seriesInstanceUID,
-          queryParams: query,
-        }),
-      ),
+    searchStudies: (query) => search('QIDO-RS studies', 'searchForStudies', 'studies', {}, query),
+    searchSeries: (studyInstanceUID, query) =>
+      search(`QIDO-RS series of study ${studyInstanceUID}`, 'searchForSeries', `studies/${studyInstanceUID}/series`, { studyInstanceUID }, query),
+    searchInstances: (studyInstanceUID, seriesInstanceUID, query) =>
+      search(`QIDO-RS instances of series ${seriesInstanceUID}`, 'searchForInstances', `studies/${studyInstanceUID}/series/${seriesInstanceUID}/instances`, { studyInstanceUID, seriesInstanceUID }, query),
     retrieveSeries: (studyInstanceUID, seriesInstanceUID) =>
       call<ArrayBuffer[]>(`WADO-RS series ${seriesInstanceUID}`, 'retrieveSeries', { studyInstanceUID, seriesInstanceUID }),
     retrieveInstance: (studyInstanceUID, seriesInstanceUID, sopInstanceUID) =>

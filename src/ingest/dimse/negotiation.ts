@@ -1,10 +1,11 @@
 /**
- * Association negotiation policy (PS3.8 7.1, 9.3.4): which associations we accept and, per presentation context,
- * which abstract and transfer syntax. Pure functions over plain values so they are unit-tested without a socket.
+ * Association negotiation policy (PS3.8 7.1, 9.3.4): which associations we accept (registered peers, limits, free
+ * disk) and, per presentation context, which abstract and transfer syntax. Pure functions over plain values so they
+ * are unit-tested without a socket.
  */
 import { constants } from 'dcmjs-dimse';
 import { SopClass } from '../../dicom/uids';
-
+import { checkPeerCertificate, sameAet, type DicomPeer, type PeerIdentity } from './peers';
 
 /** Storage SOP classes beyond dcmjs-dimse's list that an AI node must receive (PS3.4 Annex B.5). */
 const EXTRA_STORAGE_CLASSES = [
@@ -63,46 +64,67 @@ export function negotiateContext(abstractSyntaxUid: string, proposedTransferSynt
 export interface AssociationRequestFacts {
   callingAet: string;
   calledAet: string;
+  /** Who the calling AE title at the connection's address is (PeerRegistry). */
+  identity: PeerIdentity;
+  /** SHA-256 of the TLS client certificate; null on plain TCP or without one. */
+  certificateFingerprint: string | null;
   activeAssociations: number;
+  /** Open associations of the identified peer (0 when not registered). */
+  peerAssociations: number;
   freeDiskMb: number;
 }
 
 export interface AssociationPolicy {
   aet: string;
-  /** Empty: any calling AE. */
-  allowedCallingAets: readonly string[];
+  /** Let calling AE titles that are not in the registry associate (from any address). Registered titles stay bound to their hosts. */
+  acceptUnknownPeers: boolean;
   maxAssociations: number;
   minFreeDiskMb: number;
 }
 
+export type RejectionCause =
+  | 'called-ae-not-ours'
+  | 'calling-ae-not-registered'
+  | 'address-not-registered'
+  | 'certificate-missing'
+  | 'certificate-mismatch'
+  | 'too-many-associations'
+  | 'too-many-peer-associations'
+  | 'low-disk';
+
 export type AssociationDecision =
-  | { accept: true }
+  | { accept: true; peer: DicomPeer | null }
   | {
       accept: false;
-      why: 'calling-ae-not-allowed' | 'called-ae-not-ours' | 'too-many-associations' | 'low-disk';
+      why: RejectionCause;
+      /** The registered peer, when the rejection is about one (its limit, its certificate). */
+      peer: DicomPeer | null;
       /** PS3.8 Table 9-21 result/source/reason. */
       result: number;
       source: number;
       reason: number;
     };
 
-/** AE titles: leading and trailing spaces are not significant (PS3.5 6.2, AE). */
-const sameAet = (a: string, b: string): boolean => a.trim() === b.trim();
-
 export function decideAssociation(facts: AssociationRequestFacts, policy: AssociationPolicy): AssociationDecision {
   const { RejectResult, RejectSource, RejectReason } = constants;
-  if (!sameAet(facts.calledAet, policy.aet)) {
-    return { accept: false, why: 'called-ae-not-ours', result: RejectResult.Permanent, source: RejectSource.ServiceUser, reason: RejectReason.CalledAeNotRecognized };
-  }
-  if (policy.allowedCallingAets.length > 0 && !policy.allowedCallingAets.some((aet) => sameAet(aet, facts.callingAet))) {
-    return { accept: false, why: 'calling-ae-not-allowed', result: RejectResult.Permanent, source: RejectSource.ServiceUser, reason: RejectReason.CallingAeNotRecognized };
-  }
+  const permanent = (why: RejectionCause, reason: number, peer: DicomPeer | null = null): AssociationDecision => ({ accept: false, why, peer, result: RejectResult.Permanent, source: RejectSource.ServiceUser, reason });
   // Transient rejections: the sender should retry later (PS3.8 9.3.4, source 3 = presentation service provider).
-  if (facts.activeAssociations >= policy.maxAssociations) {
-    return { accept: false, why: 'too-many-associations', result: RejectResult.Transient, source: RejectSource.ServiceProviderPresentation, reason: RejectReason.LocalLimitExceeded };
+  const transient = (why: RejectionCause, reason: number, peer: DicomPeer | null): AssociationDecision => ({ accept: false, why, peer, result: RejectResult.Transient, source: RejectSource.ServiceProviderPresentation, reason });
+  if (!sameAet(facts.calledAet, policy.aet)) return permanent('called-ae-not-ours', RejectReason.CalledAeNotRecognized);
+  const { identity } = facts;
+  if (identity.kind === 'unknown-aet' && !policy.acceptUnknownPeers) return permanent('calling-ae-not-registered', RejectReason.CallingAeNotRecognized);
+  // A registered AE title from an address that is not one of its hosts (or without its pinned certificate) gets the
+  // same answer as an unknown title, "calling AE title not recognized": PS3.8 has no reason for "wrong address", the
+  // registry recognises a calling AE title only together with its hosts, a different answer would tell a prober which
+  // titles are registered, and Orthanc answers the same with DicomCheckModalityHost. The log line says which it was.
+  if (identity.kind === 'unregistered-address') return permanent('address-not-registered', RejectReason.CallingAeNotRecognized);
+  const peer = identity.kind === 'registered' ? identity.peer : null;
+  if (peer) {
+    const certificate = checkPeerCertificate(peer, facts.certificateFingerprint);
+    if (certificate === 'missing' || certificate === 'mismatch') return permanent(`certificate-${certificate}`, RejectReason.CallingAeNotRecognized, peer);
   }
-  if (facts.freeDiskMb < policy.minFreeDiskMb) {
-    return { accept: false, why: 'low-disk', result: RejectResult.Transient, source: RejectSource.ServiceProviderPresentation, reason: RejectReason.TemporaryCongestion };
-  }
-  return { accept: true };
+  if (facts.activeAssociations >= policy.maxAssociations) return transient('too-many-associations', RejectReason.LocalLimitExceeded, peer);
+  if (peer?.maxAssociations !== undefined && facts.peerAssociations >= peer.maxAssociations) return transient('too-many-peer-associations', RejectReason.LocalLimitExceeded, peer);
+  if (facts.freeDiskMb < policy.minFreeDiskMb) return transient('low-disk', RejectReason.TemporaryCongestion, peer);
+  return { accept: true, peer };
 }

@@ -2,6 +2,7 @@
  * Enforces our maximum PDU length on what peers send. dcmjs-dimse buffers a whole PDU before parsing it and never
  * checks its length, so one header announcing 4 GiB would make it allocate without bound. This tracks PDU
  * boundaries on the raw byte stream (PS3.8 9.3.1: type, reserved, 32-bit big-endian length) and reports a violation.
+ * It also counts complete PDUs, the unit of progress for the idle timeout (association-timers.ts).
  */
 const P_DATA_TF = 0x04;
 /** A-ASSOCIATE-RQ carries many presentation contexts and is not bound by the negotiated maximum (PS3.8 D.1). */
@@ -11,8 +12,14 @@ const PDU_HEADER_LENGTH = 6;
 export class PduLengthGuard {
   private header = Buffer.alloc(0);
   private remainingBody = 0;
+  private completePdus = 0;
 
   constructor(private readonly maxPduLength: number) {}
+
+  /** PDUs received in full so far. */
+  get completed(): number {
+    return this.completePdus;
+  }
 
   /** Feeds received bytes; returns a reason when a PDU is longer than allowed, otherwise null. */
   check(data: Buffer): string | null {
@@ -22,6 +29,7 @@ export class PduLengthGuard {
         const take = Math.min(this.remainingBody, data.length - offset);
         this.remainingBody -= take;
         offset += take;
+        if (this.remainingBody === 0) this.completePdus += 1;
         continue;
       }
       const need = PDU_HEADER_LENGTH - this.header.length;
@@ -35,6 +43,7 @@ export class PduLengthGuard {
       const limit = type === P_DATA_TF ? this.maxPduLength : MAX_CONTROL_PDU_LENGTH;
       if (length > limit) return `PDU type ${type} of ${length} bytes exceeds the limit of ${limit}`;
       this.remainingBody = length;
+      if (length === 0) this.completePdus += 1;
     }
     return null;
   }
