@@ -20,7 +20,8 @@ mkdir -p "$W"
 $G train --data "$W/es-train" --modality ES --out "$W/es-demo-112" --id es-demo --size 112 --epochs 12 --batch 32 --lr 0.001 --warmup 1 --patience 4 --seed 1
 # Then two epochs at 224 px from those weights: a 7x7 activation map (4x4 at 112) points inside the lesion (pointing 80 % -> 99 %).
 $G train --data "$W/es-train" --modality ES --out "$W/es-demo" --id es-demo --size 224 --init "$W/es-demo-112" --epochs 2 --batch 32 --lr 0.0003 --warmup 0.3 --patience 3 --location-weight 2 --seed 1
-# Not committed (image AUROC 0.82, docs/models.md):
+# Not committed (image AUROC 0.81-0.82, docs/models.md): 144 px from random weights, or 192 px from pt-demo's weights
+# ($G train --data CT-ONLY-SET --modality CT --out "$W/ct-demo" --id ct-demo --size 192 --init models/pt-demo --epochs 4 --batch 32 --lr 0.0005 --warmup 0.5 --patience 3 --seed 1)
 # $G train --data "$W/ctpt-train" --modality CT --out "$W/ct-demo" --id ct-demo --size 144 --epochs 8 --batch 32 --lr 0.001 --warmup 1 --patience 3 --seed 1
 $G train --data "$W/ctpt-train" --modality PT --out "$W/pt-demo" --id pt-demo --size 96 --epochs 5 --batch 32 --lr 0.001 --warmup 1 --patience 3 --seed 1
 
