@@ -5,6 +5,7 @@
 import { isIP } from 'net';
 import { EVENT_ID, EVENT_TYPE, OBJECT_ID_TYPE, ROLE, type AuditCode } from './codes';
 import type { AuditEvent, AuditOutcome, NetworkPeer } from './events';
+import { withoutUrlCredentials } from '../security/redact';
 import { element, textElement } from './xml';
 
 /** Who writes the messages: this node. */
@@ -24,11 +25,6 @@ export interface AuditSource {
 const OUTCOME: Record<AuditOutcome, string> = { success: '0', 'minor-failure': '4', 'serious-failure': '8', 'major-failure': '12' };
 
 const code = (name: string, c: AuditCode): string => element(name, { 'csd-code': c.code, codeSystemName: c.system, originalText: c.meaning });
-
-/** A URL without user:password@ (a STOW/QIDO URL may carry credentials). */
-export function stripCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
-}
 
 interface Participant {
   userId: string;
@@ -68,7 +64,7 @@ function self(source: AuditSource, requestor: boolean, role?: AuditCode): Partic
 
 /** A remote application: its AE title (or URL) as UserID, its address as network access point. */
 function peer(p: NetworkPeer, requestor: boolean, role?: AuditCode): Participant {
-  const url = p.url ? stripCredentials(p.url) : undefined;
+  const url = p.url ? withoutUrlCredentials(p.url) : undefined;
   return { userId: p.aet ?? url ?? p.host, alternativeUserId: aetitles(p.aet), requestor, role, host: p.host };
 }
 
@@ -211,7 +207,7 @@ export function buildAuditMessage(event: AuditEvent, source: AuditSource, at: Da
     }
     case 'query': {
       // A.5.3.10: a non-DICOM (QIDO-RS) query: the request URL as the object ID (URI), the query string as the Query.
-      const url = stripCredentials(event.url);
+      const url = withoutUrlCredentials(event.url);
       const queryString = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
       return message({
         event: eventIdentification({ id: EVENT_ID.query, types: [], action: 'E', at, outcome: event.outcome, description: event.description }),

@@ -13,6 +13,11 @@ export function redactText(text: string): string {
   return text.replace(URL_PASSWORD, `$1:${MASK}@`);
 }
 
+/** The URL without its user:password@ part, for where even the user name should not show (audit, display). */
+export function withoutUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
+}
+
 /** Key names whose values are secrets. */
 export const SECRET_KEY = /password|passwd|token|secret|authorization|sha256|api[-_]?key/i;
 

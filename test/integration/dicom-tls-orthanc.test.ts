@@ -8,11 +8,7 @@ import { loadClientTls } from '../../src/security/tls';
 import { AET, startTestListener, type TestListener } from '../helpers/dimse-listener';
 import { startOrthanc, uploadFile, type OrthancProcess } from '../helpers/orthanc';
 import { createTestPki, type CertificateFiles, type TestPki } from '../helpers/tls-certs';
-
-const FILES = '/work/shared/data/dicom/pydicom/test_files';
-const CT = `${FILES}/CT_small.dcm`;
-const MR = `${FILES}/MR_small.dcm`;
-const CT_SOP_INSTANCE_UID = '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322';
+import { CT_SMALL, MR_SMALL_PATH } from '../helpers/reference-files';
 
 let pki: TestPki;
 let nodeCert: CertificateFiles;
@@ -43,25 +39,25 @@ afterAll(async () => {
 });
 
 test('Orthanc (DicomTlsEnabled, UseDicomTls) stores into the node over TLS with its pinned certificate', async () => {
-  const uploaded = await uploadFile(orthanc, CT);
+  const uploaded = await uploadFile(orthanc, CT_SMALL.path);
   const response = await fetch(`${orthanc.url}/modalities/gastric-ai/store`, {
     method: 'POST',
     body: JSON.stringify({ Resources: [uploaded.ID], Synchronous: true }),
   });
   const text = await response.text();
   expect({ status: response.status, text, log: response.ok ? '' : orthanc.log() }).toMatchObject({ status: 200 });
-  expect(node.sink.instances.map((i) => i.sopInstanceUid)).toContain(CT_SOP_INSTANCE_UID);
+  expect(node.sink.instances.map((i) => i.sopInstanceUid)).toContain(CT_SMALL.sopInstanceUid);
   expect(node.lines.join('\n')).toMatch(/"msg":"association accepted"/);
 });
 
 test('the node exports to Orthanc’s TLS-only DICOM port with its client certificate', async () => {
   const tls = loadClientTls({ certFile: nodeCert.certFile, keyFile: nodeCert.keyFile, caFile: pki.caFile }, 'export.destinations.0.tls');
-  const outcome = await storeByCStore({ callingAet: 'GASTRIC_AI', calledAet: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort, tls }, [MR]);
+  const outcome = await storeByCStore({ callingAet: 'GASTRIC_AI', calledAet: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort, tls }, [MR_SMALL_PATH]);
   expect(outcome.instances).toEqual([expect.objectContaining({ status: 'stored' })]);
   const found = await fetch(`${orthanc.url}/tools/find`, { method: 'POST', body: JSON.stringify({ Level: 'Instance', Query: { SOPInstanceUID: outcome.instances[0].sopInstanceUid } }) });
   expect(((await found.json()) as string[]).length).toBe(1);
 });
 
 test('plain TCP to Orthanc’s TLS port fails', async () => {
-  await expect(storeByCStore({ callingAet: 'GASTRIC_AI', calledAet: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort, associationTimeoutMs: 5000 }, [MR])).rejects.toThrow(/C-STORE to ORTHANC@/);
+  await expect(storeByCStore({ callingAet: 'GASTRIC_AI', calledAet: 'ORTHANC', host: '127.0.0.1', port: orthanc.dicomPort, associationTimeoutMs: 5000 }, [MR_SMALL_PATH])).rejects.toThrow(/C-STORE to ORTHANC@/);
 });

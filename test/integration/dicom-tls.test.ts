@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
@@ -14,9 +13,8 @@ import { findFreePort } from '../../src/net/free-port';
 import { loadClientTls, loadServerTls, TlsConfigError } from '../../src/security/tls';
 import { AET, runTool, startTestListener, type TestListener } from '../helpers/dimse-listener';
 import { createTestPki, type CertificateFiles, type TestPki } from '../helpers/tls-certs';
-
-const CT = '/work/shared/data/dicom/pydicom/test_files/CT_small.dcm';
-const CT_SOP_INSTANCE_UID = '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322';
+import { waitForPort } from '../helpers/wait-for-port';
+import { CT_SMALL } from '../helpers/reference-files';
 
 let pki: TestPki;
 let node: CertificateFiles;
@@ -57,8 +55,8 @@ describe('the node as TLS SCP (storescu / echoscu +tls)', () => {
   afterAll(() => harness.stop());
 
   const storescu = (tlsArgs: string[]): ReturnType<typeof runTool> =>
-    runTool('storescu', ['-aet', 'MODALITY', '-aec', AET, ...tlsArgs, '127.0.0.1', String(tlsPort), CT]);
-  const stored = (): number => harness.sink.instances.filter((i) => i.sopInstanceUid === CT_SOP_INSTANCE_UID).length;
+    runTool('storescu', ['-aet', 'MODALITY', '-aec', AET, ...tlsArgs, '127.0.0.1', String(tlsPort), CT_SMALL.path]);
+  const stored = (): number => harness.sink.instances.filter((i) => i.sopInstanceUid === CT_SMALL.sopInstanceUid).length;
 
   test('listens on a TLS port beside the plain one', () => {
     expect(tlsPort).toBeGreaterThan(0);
@@ -139,7 +137,7 @@ describe('a peer pinned to its certificate (peer registry + TLS)', () => {
       tls: { enabled: true, port: 0, certFile: node.certFile, keyFile: node.keyFile, caFile: pki.caFile, requireClientCertificate: true },
       peers: [{ name: 'modality', aet: 'MODALITY', hosts: ['127.0.0.1'], certificateFingerprint: fingerprint }],
     });
-  const store = (port: number) => runTool('storescu', ['-aet', 'MODALITY', '-aec', AET, '+tls', modality.keyFile, modality.certFile, '+cf', pki.caFile, '127.0.0.1', String(port), CT]);
+  const store = (port: number) => runTool('storescu', ['-aet', 'MODALITY', '-aec', AET, '+tls', modality.keyFile, modality.certFile, '+cf', pki.caFile, '127.0.0.1', String(port), CT_SMALL.path]);
 
   test('its own certificate is accepted; another one from the same CA is rejected at association', async () => {
     const right = await pinned(modality.fingerprint256);
@@ -159,23 +157,6 @@ describe('a peer pinned to its certificate (peer registry + TLS)', () => {
     }
   });
 });
-
-/** Resolves once something accepts TCP connections on the port. */
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
 
 describe('the node exports to storescp +tls (C-STORE SCU over TLS)', () => {
   let storescp: ChildProcess;
@@ -200,24 +181,24 @@ describe('the node exports to storescp +tls (C-STORE SCU over TLS)', () => {
 
   test('the archive certificate must name the host, unless verifyServerName is false', async () => {
     const strict = loadClientTls({ certFile: node.certFile, keyFile: node.keyFile, caFile: pki.caFile }, 'export.destinations.0.tls');
-    await expect(storeByCStore(target(strict), [CT])).rejects.toThrow(/TLS: the server certificate does not name this host \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+    await expect(storeByCStore(target(strict), [CT_SMALL.path])).rejects.toThrow(/TLS: the server certificate does not name this host \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
   });
 
   test('with our client certificate and the archive CA, the file arrives', async () => {
     const tls = loadClientTls({ certFile: node.certFile, keyFile: node.keyFile, caFile: pki.caFile, verifyServerName: false }, 'export.destinations.0.tls');
-    const outcome = await storeByCStore(target(tls), [CT]);
-    expect(outcome.instances).toEqual([expect.objectContaining({ status: 'stored', sopInstanceUid: CT_SOP_INSTANCE_UID })]);
+    const outcome = await storeByCStore(target(tls), [CT_SMALL.path]);
+    expect(outcome.instances).toEqual([expect.objectContaining({ status: 'stored', sopInstanceUid: CT_SMALL.sopInstanceUid })]);
     const files = fs.readdirSync(received);
-    expect(files.some((f) => f.includes(CT_SOP_INSTANCE_UID))).toBe(true);
+    expect(files.some((f) => f.includes(CT_SMALL.sopInstanceUid))).toBe(true);
   });
 
   test('a server certificate from another CA is refused before any data set is sent', async () => {
     const tls = loadClientTls({ certFile: node.certFile, keyFile: node.keyFile, caFile: rogue.certFile, verifyServerName: false }, 'export.destinations.0.tls');
-    await expect(storeByCStore(target(tls), [CT])).rejects.toThrow(/C-STORE to ARCHIVE@127\.0\.0\.1:\d+ failed: TLS: the server certificate is not signed by a trusted CA/);
+    await expect(storeByCStore(target(tls), [CT_SMALL.path])).rejects.toThrow(/C-STORE to ARCHIVE@127\.0\.0\.1:\d+ failed: TLS: the server certificate is not signed by a trusted CA/);
   });
 
   test('without our client certificate, the archive refuses the handshake', async () => {
     const tls = loadClientTls({ certFile: null, keyFile: null, caFile: pki.caFile, verifyServerName: false }, 'export.destinations.0.tls');
-    await expect(storeByCStore(target(tls), [CT])).rejects.toThrow(/C-STORE to ARCHIVE@127\.0\.0\.1:\d+ failed: TLS/);
+    await expect(storeByCStore(target(tls), [CT_SMALL.path])).rejects.toThrow(/C-STORE to ARCHIVE@127\.0\.0\.1:\d+ failed: TLS/);
   });
 });

@@ -12,10 +12,7 @@ import { loadCaFile } from '../../src/security/tls';
 import { startOrthanc, type OrthancProcess } from '../helpers/orthanc';
 import { createTestPki, type TestPki } from '../helpers/tls-certs';
 import * as fs from 'fs';
-
-const CT = '/work/shared/data/dicom/pydicom/test_files/CT_small.dcm';
-const CT_SOP_INSTANCE_UID = '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322';
-const CT_STUDY_INSTANCE_UID = '1.3.6.1.4.1.5962.1.2.1.20040119072730.12322';
+import { CT_SMALL } from '../helpers/reference-files';
 
 let pki: TestPki;
 let orthanc: OrthancProcess;
@@ -49,21 +46,21 @@ afterAll(async () => {
 });
 
 test('STOW-RS over HTTPS with the hospital CA stores the instance', async () => {
-  const outcome = await storeByStow({ url: base, ca }, [CT]);
-  expect(outcome.instances).toEqual([expect.objectContaining({ status: 'stored', sopInstanceUid: CT_SOP_INSTANCE_UID })]);
+  const outcome = await storeByStow({ url: base, ca }, [CT_SMALL.path]);
+  expect(outcome.instances).toEqual([expect.objectContaining({ status: 'stored', sopInstanceUid: CT_SMALL.sopInstanceUid })]);
 });
 
 test('STOW-RS over HTTPS without the CA fails and says to set caFile', async () => {
-  await expect(storeByStow({ url: base }, [CT])).rejects.toThrow(/STOW-RS to https:\/\/localhost:\d+\/dicom-web\/studies failed: TLS: the server certificate is not signed by a trusted CA: set caFile .*\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/);
+  await expect(storeByStow({ url: base }, [CT_SMALL.path])).rejects.toThrow(/STOW-RS to https:\/\/localhost:\d+\/dicom-web\/studies failed: TLS: the server certificate is not signed by a trusted CA: set caFile .*\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/);
 });
 
 test('the poller’s QIDO-RS and WADO-RS over HTTPS with the CA; without it a clear error', async () => {
   const service = createDicomWebService({ url: base, auth: { type: 'none' }, timeoutMs: 10_000, ca });
-  const studies = await service.searchStudies({ StudyInstanceUID: CT_STUDY_INSTANCE_UID });
+  const studies = await service.searchStudies({ StudyInstanceUID: CT_SMALL.studyInstanceUid });
   expect(studies).toHaveLength(1);
-  const series = await service.searchSeries(CT_STUDY_INSTANCE_UID, {});
+  const series = await service.searchSeries(CT_SMALL.studyInstanceUid, {});
   const seriesUid = String((series[0]['0020000E'] as { Value: string[] }).Value[0]);
-  const instances = await service.retrieveSeries(CT_STUDY_INSTANCE_UID, seriesUid);
+  const instances = await service.retrieveSeries(CT_SMALL.studyInstanceUid, seriesUid);
   expect(instances).toHaveLength(1);
 
   const untrusted = createDicomWebService({ url: base, auth: { type: 'none' }, timeoutMs: 10_000 });

@@ -15,6 +15,7 @@ import { findFreePort } from '../../src/net/free-port';
 import { buildResultObjects, writeResultObjects } from '../../src/results/build';
 import { OrthancProcess, startOrthanc, uploadFile } from '../helpers/orthanc';
 import { syntheticResultInput } from '../helpers/result-input';
+import { waitForPort } from '../helpers/wait-for-port';
 
 jest.setTimeout(120_000);
 
@@ -134,19 +135,3 @@ test('C-STORE: connection refused and association rejection are ExportErrors tha
     scp.kill('SIGKILL');
   }
 });
-
-async function waitForPort(port: number): Promise<void> {
-  const net = await import('net');
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}

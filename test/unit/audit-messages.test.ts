@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { AuditEvent } from '../../src/audit/events';
-import { buildAuditMessage, stripCredentials, type AuditSource } from '../../src/audit/messages';
+import { buildAuditMessage, type AuditSource } from '../../src/audit/messages';
+import { withoutUrlCredentials } from '../../src/security/redact';
 import { escapeXml } from '../../src/audit/xml';
 
 const SCHEMA = path.join(__dirname, '../../src/audit/audit-message.rng');
@@ -108,7 +109,7 @@ describe('audit messages', () => {
   });
 
   it('strips credentials from URLs', () => {
-    expect(stripCredentials('https://u:p@h:1/x?y=1')).toBe('https://h:1/x?y=1');
-    expect(stripCredentials('http://h/x')).toBe('http://h/x');
+    expect(withoutUrlCredentials('https://u:p@h:1/x?y=1')).toBe('https://h:1/x?y=1');
+    expect(withoutUrlCredentials('http://h/x')).toBe('http://h/x');
   });
 });
