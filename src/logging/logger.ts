@@ -2,7 +2,7 @@
  * JSON-lines logger. Callers pass UIDs, counts and reasons only: never patient names, IDs or birth dates
  * (the field names below are refused as a guard against accidents). Secrets are masked (src/security/redact.ts).
  */
-import { MASK, redactSecrets, redactText, SECRET_KEY } from '../security/redact';
+import { redactSecrets, redactText } from '../security/redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -23,9 +23,8 @@ export function createLogger(options: { level?: LogLevel; component?: string; wr
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const log = (at: LogLevel, msg: string, fields: LogFields = {}): void => {
     if (ORDER[at] < ORDER[level]) return;
-    const clean: LogFields = {};
     // Secrets never reach a log line: secret-named fields are masked, URL passwords cut from every text.
-    for (const [k, v] of Object.entries(fields)) if (!FORBIDDEN.has(k)) clean[k] = SECRET_KEY.test(k) && typeof v === 'string' ? MASK : redactSecrets(v);
+    const clean: LogFields = redactSecrets(Object.fromEntries(Object.entries(fields).filter(([k]) => !FORBIDDEN.has(k))));
     write(JSON.stringify({ time: new Date().toISOString(), level: at, component: options.component, msg: redactText(msg), ...clean }));
   };
   return {
